@@ -1,0 +1,15 @@
+#pragma once
+// latentwalk/eigen.hpp — the Eigen CPU reference backend and its closed-form models,
+// together with the core. Target: latentwalk::eigen.
+#include <latentwalk/latentwalk.hpp>
+#include <latentwalk/eigen/backend.hpp>
+#include <latentwalk/eigen/linear_generator.hpp>
+#include <latentwalk/eigen/sphere_embedding.hpp>
+#include <latentwalk/eigen/torus_embedding.hpp>
+#include <latentwalk/eigen/mlp_generator.hpp>
+
+namespace latentwalk::eigen {
+/// N(0, I_d) on the Eigen backend.
+template <class Scalar = double>
+using standard_gaussian = ::latentwalk::standard_gaussian<backend<Scalar>>;
+}  // namespace latentwalk::eigen

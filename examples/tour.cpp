@@ -1,0 +1,11 @@
+// latentwalk's tour: the main job, on built-in data. Run it with scripts/tour.sh.
+// Each section lives in examples/tour_sections/<area>.hpp.
+#include <iostream>
+
+#include "tour_sections/foundation.hpp"
+
+int main() {
+    std::cout << "latentwalk " << LATENTWALK_VERSION_STRING << " — a tour of latent-space geometry\n\n";
+    tour::foundation(std::cout);
+    std::cout << "tour complete\n";
+}

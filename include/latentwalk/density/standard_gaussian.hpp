@@ -1,0 +1,83 @@
+#pragma once
+// latentwalk/density/standard_gaussian.hpp — the standard normal prior N(0, I_d), for any backend.
+//
+//   log p(z) = −½‖z‖² − (d/2) log 2π,   score(z) = −z,
+//   level set {log p = c} = sphere of radius r(c) = sqrt(−2c − d log 2π), defined for c ≤ −(d/2) log 2π.
+// project_to_level(z, c) = r(c) z/‖z‖ (the closed form DP-LaSE's norm-preserving walk relies on).
+#include <cmath>
+#include <numbers>
+#include <string>
+
+#include "../concepts/density_model.hpp"
+#include "../detail/validate.hpp"
+
+namespace latentwalk {
+
+template <class B>
+class standard_gaussian {
+    LATENTWALK_REQUIRE_BACKEND(B);
+    using T = backend_traits<B>;
+
+public:
+    using backend = B;
+
+    explicit standard_gaussian(index_t<B> dim) : d_(dim) {
+        if (dim < 1)
+            throw invalid_argument_error("latentwalk::standard_gaussian: the dimension must be at least 1, got " +
+                                         std::to_string(static_cast<long long>(dim)) + ".");
+    }
+
+    index_t<B> dim() const { return d_; }
+
+    /// log p at the mode, −(d/2) log 2π: the largest level a level set can have.
+    double max_log_density() const { return -0.5 * static_cast<double>(d_) * std::log(2.0 * std::numbers::pi); }
+
+    batch_scalar_t<B> log_density(const vector_t<B>& z) const {
+        check("standard_gaussian::log_density", z);
+        const auto sq = T::dot(z, z);
+        return sq * scalar_t<B>(-0.5) + static_cast<scalar_t<B>>(max_log_density());
+    }
+
+    vector_t<B> score(const vector_t<B>& z) const {
+        check("standard_gaussian::score", z);
+        return T::scale(z, scalar_t<B>(-1));
+    }
+
+    /// Radius of the level set {log p = c}; throws invalid_argument_error when c exceeds the maximum.
+    double level_radius(double c) const {
+        detail::require_finite_scalar("standard_gaussian::level_radius", "the level", c);
+        if (c > max_log_density())
+            throw invalid_argument_error(detail::sentence(
+                "standard_gaussian::level_radius",
+                "the level " + std::to_string(c) + " is above the maximum log-density " +
+                    std::to_string(max_log_density()) + " of N(0, I_" + std::to_string(static_cast<long long>(d_)) +
+                    "), so no point reaches it."));
+        return std::sqrt(-2.0 * c - static_cast<double>(d_) * std::log(2.0 * std::numbers::pi));
+    }
+
+    /// r(c) z/‖z‖. Throws numerical_error for z = 0 (no direction to move along).
+    vector_t<B> project_to_level(const vector_t<B>& z, double c) const {
+        check("standard_gaussian::project_to_level", z);
+        const double r = level_radius(c);
+        const auto nz = T::norm(z);
+        if (T::host_max(-nz) >= 0.0)  // min over the batch of ‖z‖ is 0
+            throw numerical_error(detail::sentence("standard_gaussian::project_to_level",
+                                                   "z is the mode (z = 0), which has no direction to rescale along."));
+        return T::scale(z, static_cast<scalar_t<B>>(r) / nz);
+    }
+
+    template <class Rng>
+    vector_t<B> sample(Rng& rng, const vector_t<B>& like) const {
+        return T::random_normal(like, d_, rng);
+    }
+
+private:
+    void check(const char* where, const vector_t<B>& z) const {
+        detail::require_length<B>(where, "z", z, static_cast<long long>(d_), "the density's dimension");
+        detail::require_finite<B>(where, "z", z);
+    }
+
+    index_t<B> d_;
+};
+
+}  // namespace latentwalk
