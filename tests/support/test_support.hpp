@@ -11,6 +11,11 @@
 #include <Eigen/Core>
 #include <nlohmann/json.hpp>
 
+// Catch2 v2 spells it Catch::Detail::Approx (and ::Approx); v3 spells it Catch::Approx. Allow the latter.
+namespace Catch {
+using Detail::Approx;
+}  // namespace Catch
+
 namespace latentwalk::test {
 
 std::uint64_t& seed_storage();
@@ -45,6 +50,24 @@ inline Eigen::VectorXd to_vector(const nlohmann::json& values) {
     Eigen::VectorXd v(static_cast<Eigen::Index>(values.size()));
     for (Eigen::Index i = 0; i < v.size(); ++i) v[i] = values.at(i).get<double>();
     return v;
+}
+
+/// n i.i.d. N(0, 1) entries.
+template <class Rng>
+Eigen::VectorXd random_vector(Eigen::Index n, Rng& rng) {
+    std::normal_distribution<double> nd;
+    Eigen::VectorXd v(n);
+    for (Eigen::Index i = 0; i < n; ++i) v[i] = nd(rng);
+    return v;
+}
+
+template <class Rng>
+Eigen::MatrixXd random_matrix(Eigen::Index r, Eigen::Index c, Rng& rng) {
+    std::normal_distribution<double> nd;
+    Eigen::MatrixXd A(r, c);
+    for (Eigen::Index j = 0; j < c; ++j)
+        for (Eigen::Index i = 0; i < r; ++i) A(i, j) = nd(rng);
+    return A;
 }
 
 /// Relative difference with an absolute floor of 1 in the denominator's scale.

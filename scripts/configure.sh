@@ -1,0 +1,5 @@
+#!/usr/bin/env bash
+# Configures the build tree ./build (Release, Ninja, every backend on AUTO). Used by tour.sh and test.sh.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release "$@"

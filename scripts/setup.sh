@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Installs the Debian (bookworm) packages latentwalk builds and tests with. Idempotent: only
+# missing packages are installed; uses sudo when not run as root.
+set -euo pipefail
+
+packages=(
+  cmake ninja-build g++ ccache
+  libeigen3-dev                     # Eigen 3.4: the reference backend
+  libtorch-dev libopenblas0-pthread # LibTorch 1.13 (CPU); OpenBLAS, without which torch is 10-25x slower
+  python3-torch                     # /usr/bin/python3 with torch, to regenerate the TorchScript fixtures
+  xtensor-dev libxtensor-blas-dev   # the xtensor backend (xtensor has no linear algebra without -blas)
+  libboost-dev libboost-math-dev    # Boost.Math (special functions, root finders, quadrature), Boost.Odeint
+  catch2 nlohmann-json3-dev         # the test suite and its oracle reader
+  libspectra-dev libbenchmark-dev   # partial-SVD cross-checks; Google Benchmark
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "setup: all ${#packages[@]} packages are installed"
+  exit 0
+fi
+
+sudo_cmd=()
+if [ "$(id -u)" -ne 0 ]; then
+  sudo_cmd=(sudo)
+fi
+echo "setup: installing ${missing[*]}"
+"${sudo_cmd[@]}" apt-get update -qq
+DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
