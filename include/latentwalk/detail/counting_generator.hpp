@@ -1,0 +1,72 @@
+#pragma once
+// latentwalk/detail/counting_generator.hpp — a generator adaptor that counts the products asked of it.
+//
+// counting_generator<G> wraps a reference to a generator and forwards g(z), jvp, vjp and jacobian,
+// providing exactly the members G provides (so the derivation layer takes the same path through
+// it as through G) and counting each call. The matrix-free algorithms run on the adaptor and copy
+// the counts into their reports, so a product derived from another one (a VJP assembled from n
+// JVPs, say) is counted as what it really cost.
+//
+// Every product's result is checked for NaN/Inf (O(length), small next to the product itself):
+// a generator that returns a non-finite product makes the calling algorithm throw
+// numerical_error naming it, instead of returning a silently poisoned basis.
+#include <string>
+#include <string_view>
+
+#include "../concepts/generator.hpp"
+#include "validate.hpp"
+
+namespace latentwalk::detail {
+
+template <class G>
+class counting_generator {
+    using B = typename G::backend;
+
+public:
+    using backend = B;
+
+    counting_generator(const G& g, std::string_view where) : g_(&g), where_(where) {}
+
+    auto latent_dim() const { return g_->latent_dim(); }
+    auto output_dim() const { return g_->output_dim(); }
+
+    vector_t<B> operator()(const vector_t<B>& z) const {
+        ++evaluations;
+        return (*g_)(z);
+    }
+    vector_t<B> jvp(const vector_t<B>& z, const vector_t<B>& v) const
+        requires ProvidesJvp<G>
+    {
+        ++jvps;
+        auto r = g_->jvp(z, v);
+        require_finite_result<B>(where_, "the generator's JVP J v", r);
+        return r;
+    }
+    vector_t<B> vjp(const vector_t<B>& z, const vector_t<B>& u) const
+        requires ProvidesVjp<G>
+    {
+        ++vjps;
+        auto r = g_->vjp(z, u);
+        require_finite_result<B>(where_, "the generator's VJP J^T u", r);
+        return r;
+    }
+    matrix_t<B> jacobian(const vector_t<B>& z) const
+        requires ProvidesJacobian<G>
+    {
+        ++jacobians;
+        auto r = g_->jacobian(z);
+        require_finite_result<B>(where_, "the generator's Jacobian", r);
+        return r;
+    }
+
+    mutable long long evaluations = 0;  ///< calls of g(z)
+    mutable long long jvps = 0;         ///< calls of g.jvp
+    mutable long long vjps = 0;         ///< calls of g.vjp
+    mutable long long jacobians = 0;    ///< calls of g.jacobian
+
+private:
+    const G* g_;
+    std::string where_;
+};
+
+}  // namespace latentwalk::detail

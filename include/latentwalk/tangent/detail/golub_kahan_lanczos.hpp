@@ -1,0 +1,142 @@
+#pragma once
+// The Lanczos method: Golub–Kahan–Lanczos bidiagonalization of J(z), matrix-free (one JVP and
+// one VJP per step), with full reorthogonalization (classical Gram–Schmidt applied twice against
+// every previous basis vector) and thick restarts.
+//
+// One cycle builds orthonormal V = [v₀ … v_{ℓ−1}] (latent) and U = [u₀ … u_{ℓ−1}] (output) with
+//     J V = U B,    Jᵀ U = V Bᵀ + β v_ℓ e_{ℓ−1}ᵀ,
+// where B = Uᵀ J V is ℓ×ℓ (upper bidiagonal in the first cycle; after a restart its first kept
+// columns are diag(σ) plus one column of couplings ρ). The SVD B = X Σ Yᵀ gives Ritz triplets
+// (σᵢ, uᵢ = U xᵢ, vᵢ = V yᵢ) with J vᵢ = σᵢ uᵢ exactly and ‖Jᵀuᵢ − σᵢvᵢ‖ = |β X_{ℓ−1,i}|, so the
+// residuals of both sides are known without further products. Because J V = U B with U
+// orthonormal, SVD(B) *is* the Rayleigh–Ritz step "SVD of J·V" of the Krylov space: it costs no
+// extra products.
+//
+// Thick restart (Wu–Simon / Baglama–Reichel): keep the top p = min(ℓ − 1, k + ⌈(ℓ − k)/2⌉) Ritz
+// pairs and continue from v_ℓ; each restart costs 2(ℓ − p) products. Stop when the top k residuals
+// are ≤ tol·σ₁, or after max_restarts restarts (flagged). Budget: 2ℓ + restarts·2(ℓ − p) products.
+// Breakdown (α or β ≈ 0: an invariant subspace was found) continues from a random vector
+// orthogonal to the basis, with a zero coupling, which keeps J V = U B exact.
+//
+// The small projected matrix B is kept on the host (T::to_host of the Gram–Schmidt coefficients):
+// the recurrence is inherently per latent point, and B is at most ℓ×ℓ.
+#include <algorithm>
+#include <random>
+#include <span>
+#include <vector>
+
+#include "common.hpp"
+
+namespace latentwalk::detail {
+
+template <class CG>
+tangent_basis_result<typename CG::backend> lanczos_tangent_basis(const CG& cg, const vector_t<typename CG::backend>& z,
+                                                                 index_t<typename CG::backend> k, index_t<typename CG::backend> ell,
+                                                                 int max_restarts, double rel_tol, std::uint64_t seed) {
+    using B = typename CG::backend;
+    using T = backend_traits<B>;
+    using S = scalar_t<B>;
+    using I = index_t<B>;
+    const auto n = static_cast<I>(cg.latent_dim());
+    const auto m = static_cast<I>(cg.output_dim());
+    const double eps = static_cast<double>(std::numeric_limits<S>::epsilon());
+    std::mt19937_64 rng(seed);
+
+    auto V = T::zeros(z, n, ell + 1);
+    auto U = T::zeros(z, m, ell);
+    std::vector<double> Bh(static_cast<std::size_t>(ell * ell), 0.0);  // column-major ℓ×ℓ
+    auto b = [&](I i, I j) -> double& { return Bh[static_cast<std::size_t>(j * ell + i)]; };
+
+    {
+        const auto v0 = T::random_normal(z, n, rng);
+        T::set_col(V, 0, T::scale(v0, S(1) / T::norm(v0)));
+    }
+    I start = 0;           // first column to (re)build in this cycle
+    double norm_est = 0;   // running estimate of ‖J‖ for breakdown tests
+    int restarts = 0;
+    std::vector<double> coeffs;
+    double last_beta = 0;
+
+    tangent_basis_result<B> res;
+    while (true) {
+        // ---- extend the factorization from column `start` to ℓ
+        for (I j = start; j < ell; ++j) {
+            const auto vj = T::col(V, j);
+            auto w = orthogonalize_against<B>(U, j, jvp_unchecked(cg, z, vj), &coeffs);
+            for (I i = 0; i < j; ++i) b(i, j) = coeffs[static_cast<std::size_t>(i)];
+            double alpha = T::host_value(T::norm(w));
+            norm_est = std::max(norm_est, alpha);
+            if (alpha <= 8 * eps * std::max(norm_est, 1e-300) * std::sqrt(double(std::max(n, m)))) {
+                alpha = 0;  // J vⱼ lies in span(U): any unit direction orthogonal to U will do
+                T::set_col(U, j, random_orthogonal_unit<B>(z, U, j, m, rng));
+            } else {
+                T::set_col(U, j, T::scale(w, static_cast<S>(1.0 / alpha)));
+            }
+            b(j, j) = alpha;
+            const auto uj = T::col(U, j);
+            auto x = orthogonalize_against<B>(V, j + 1, vjp_unchecked(cg, z, uj), nullptr);
+            double beta = T::host_value(T::norm(x));
+            norm_est = std::max(norm_est, beta);
+            if (beta <= 8 * eps * std::max(norm_est, 1e-300) * std::sqrt(double(std::max(n, m)))) {
+                // Jᵀuⱼ lies in span(V): the next direction is free. At the end of a cycle β = 0
+                // means the Ritz triplets are exact.
+                beta = 0;
+                T::set_col(V, j + 1, j + 1 < n ? random_orthogonal_unit<B>(z, V, j + 1, n, rng) : T::zeros(z, n));
+            } else {
+                T::set_col(V, j + 1, T::scale(x, static_cast<S>(1.0 / beta)));
+            }
+            // β of the last step couples the cycle to v_ℓ; it enters the residuals only.
+            if (j + 1 == ell) last_beta = beta;
+        }
+
+        // ---- Rayleigh–Ritz on the Krylov space: SVD of B = Uᵀ J V
+        auto Bm = T::zeros(z, ell, ell);
+        for (I j = 0; j < ell; ++j)
+            T::set_col(Bm, j,
+                       T::from_values(z, std::span<const double>(Bh.data() + static_cast<std::size_t>(j * ell),
+                                                                 static_cast<std::size_t>(ell))));
+        const auto svd = T::thin_svd(Bm);
+        const auto sig = T::to_host(svd.S);
+        const auto last_row = T::to_host(T::tmatvec(svd.U, T::unit(z, ell, ell - 1)));
+        std::vector<double> residuals(static_cast<std::size_t>(k));
+        for (I i = 0; i < k; ++i)
+            residuals[static_cast<std::size_t>(i)] = std::abs(last_beta * last_row[static_cast<std::size_t>(i)]);
+        const double sigma1 = sig.empty() ? 0.0 : sig[0];
+        finish_residuals(res.report, residuals, sigma1, rel_tol);
+
+        const bool done = res.report.converged || restarts >= max_restarts;
+        const I keep = done ? k : std::min<I>(ell - 1, k + (ell - k + 1) / 2);
+        const auto Vl = T::block_cols(V, 0, ell);
+        const auto Ul = T::block_cols(U, 0, ell);
+        const auto Vk = T::matmul(Vl, T::block_cols(svd.V, 0, std::max<I>(keep, k)));
+        const auto Uk = T::matmul(Ul, T::block_cols(svd.U, 0, std::max<I>(keep, k)));
+        if (done) {
+            res.output_basis = T::block_cols(Uk, 0, k);
+            res.latent_basis = T::block_cols(Vk, 0, k);
+            res.singular_values = T::head(svd.S, k);
+            break;
+        }
+        // ---- thick restart: keep `keep` Ritz pairs, continue from v_ℓ
+        ++restarts;
+        const auto v_next = T::col(V, ell);
+        V = T::zeros(z, n, ell + 1);
+        U = T::zeros(z, m, ell);
+        std::fill(Bh.begin(), Bh.end(), 0.0);
+        for (I i = 0; i < keep; ++i) {
+            T::set_col(V, i, T::col(Vk, i));
+            T::set_col(U, i, T::col(Uk, i));
+            b(i, i) = sig[static_cast<std::size_t>(i)];
+        }
+        T::set_col(V, keep, v_next);
+        start = keep;
+    }
+    require_finite_result<B>("tangent_basis", "the Lanczos singular values", res.singular_values);
+    apply_sign_convention<B>(res.output_basis, res.latent_basis);
+    res.report.method = tangent_method::lanczos;
+    res.report.restarts = restarts;
+    res.report.subspace_dimension = static_cast<long long>(ell);
+    copy_counts(res.report, cg);
+    return res;
+}
+
+}  // namespace latentwalk::detail

@@ -1,0 +1,114 @@
+#pragma once
+// latentwalk/tangent/tangent_basis.hpp — the local basis of a generator at a latent point.
+//
+//     auto tb = latentwalk::tangent_basis(g, z, 10);                 // automatic method
+//     tb.output_basis      // m×k: left singular vectors U of J(z) (tangent space of f(Z) at f(z))
+//     tb.latent_basis      // n×k: right singular vectors V, J vᵢ = σᵢ uᵢ
+//     tb.singular_values   // k, descending
+//     tb.report            // products spent, residuals, converged flag, method used
+//
+// Methods (options.method):
+//   dense       J(z) from the generator's own jacobian(z), or from min(n, m) JVPs/VJPs (the
+//               derivation layer's choice), then a thin SVD. Exact; the reference. This is the
+//               Local Basis authors' method.
+//   lanczos     Golub–Kahan–Lanczos bidiagonalization with full reorthogonalization and thick
+//               restarts, matrix-free: 1 JVP + 1 VJP per step; Krylov dimension ℓ (default
+//               min(min(n, m), max(2k, k + 10))). Stops when the top-k residuals
+//               ‖Jᵀuᵢ − σᵢvᵢ‖ are ≤ tolerance·σ₁ (‖J vᵢ − σᵢuᵢ‖ is zero by construction).
+//               Products: 2ℓ + 2(ℓ − p)·restarts with p = min(ℓ − 1, k + ⌈(ℓ − k)/2⌉) kept vectors.
+//               See tangent/detail/golub_kahan_lanczos.hpp.
+//   randomized  Halko–Martinsson–Tropp: Gaussian Ω (n×ℓ, ℓ = min(k + oversampling, min(n, m))),
+//               power_iterations q with re-orthonormalization, Rayleigh–Ritz (SVD of J·P̂), then
+//               k VJPs for the residuals. Products: ℓ(2q + 3) + k, no iteration to converge: the
+//               result is flagged converged when its residuals meet the tolerance.
+//   automatic   dense when the generator lacks a JVP or a VJP of its own (a matrix-free method
+//               would assemble J on every product), or when min(n, m) ≤ 64, or when
+//               4k ≥ min(n, m) (the Krylov space would cover a large part of the space anyway);
+//               lanczos otherwise.
+//
+// Sign convention (all methods): each pair (uᵢ, vᵢ) is flipped together so that the entry of vᵢ
+// of largest magnitude (the first such on an exact tie) is positive; uᵢ = J vᵢ / σᵢ throughout.
+// With the same seed, results are bit-for-bit reproducible.
+//
+// Errors: dimension_error when z has the wrong length or k > min(n, m); invalid_argument_error
+// when k < 1 or an option is out of range; numerical_error on NaN/Inf in z, when a product
+// comes back non-finite, or when check_adjoint finds ⟨u, Jv⟩ ≠ ⟨Jᵀu, v⟩; convergence_error
+// (a numerical_error) when the residuals miss the tolerance and throw_on_nonconvergence is set.
+// g and z are only read.
+#include <algorithm>
+#include <string>
+
+#include "../concepts/generator.hpp"
+#include "../derivatives.hpp"
+#include "../detail/counting_generator.hpp"
+#include "detail/common.hpp"
+#include "detail/dense_tangent_basis.hpp"
+#include "detail/golub_kahan_lanczos.hpp"
+#include "detail/randomized_tangent_basis.hpp"
+#include "randomized_range_finder.hpp"
+#include "tangent_basis_types.hpp"
+
+namespace latentwalk {
+
+/// The method `automatic` resolves to for a generator of type G and k directions (rule above).
+template <class G>
+tangent_method automatic_tangent_method(const G& g, long long k) {
+    if constexpr (!(ProvidesJvp<G> && ProvidesVjp<G>)) {
+        return tangent_method::dense;
+    } else {
+        const long long r = std::min<long long>(g.latent_dim(), g.output_dim());
+        if (r <= 64 || 4 * k >= r) return tangent_method::dense;
+        return tangent_method::lanczos;
+    }
+}
+
+template <class G, class... Args>
+    requires(!DifferentiableGenerator<G>)
+void tangent_basis(const G&, const Args&...) {
+    LATENTWALK_REQUIRE_DIFFERENTIABLE_GENERATOR(G);
+}
+
+/// The top-k singular triplets of J(z); see the file comment for methods, costs and conventions.
+template <DifferentiableGenerator G>
+tangent_basis_result<typename G::backend> tangent_basis(const G& g, const vector_t<typename G::backend>& z,
+                                                        long long k, const tangent_basis_options& options = {}) {
+    LATENTWALK_REQUIRE_DIFFERENTIABLE_GENERATOR(G);
+    using B = typename G::backend;
+    using I = index_t<B>;
+    constexpr const char* where = "tangent_basis";
+    detail::validate_latent(where, g, z);
+    const long long n = static_cast<long long>(g.latent_dim());
+    const long long m = static_cast<long long>(g.output_dim());
+    const long long r = std::min(n, m);
+    detail::require_rank_request(where, k, n, m);
+    detail::require_tangent_options(where, options, k, r);
+    const double rel_tol = detail::default_relative_tolerance<scalar_t<B>>(options.tolerance);
+
+    const detail::counting_generator<G> cg(g, where);
+    double adjoint_error = 0.0;
+    if (options.check_adjoint)
+        adjoint_error = detail::check_adjoint_identity(where, cg, z, options.adjoint_tolerance, options.seed);
+
+    const tangent_method method =
+        options.method == tangent_method::automatic ? automatic_tangent_method(g, k) : options.method;
+    tangent_basis_result<B> res;
+    if (method == tangent_method::dense) {
+        res = detail::dense_tangent_basis(cg, z, static_cast<I>(k), rel_tol);
+    } else if (method == tangent_method::lanczos) {
+        const long long ell = options.subspace_dimension > 0 ? options.subspace_dimension
+                                                             : std::min(r, std::max(2 * k, k + 10));
+        res = detail::lanczos_tangent_basis(cg, z, static_cast<I>(k), static_cast<I>(ell), options.max_restarts,
+                                            rel_tol, options.seed);
+    } else {
+        const long long ell = std::min(r, k + static_cast<long long>(options.oversampling));
+        res = detail::randomized_tangent_basis(cg, z, static_cast<I>(k), static_cast<I>(ell),
+                                               options.power_iterations, rel_tol, options.seed);
+    }
+    res.report.adjoint_error = adjoint_error;
+    if (!res.report.converged && options.throw_on_nonconvergence)
+        throw convergence_error(detail::sentence(where, std::string("the ") + to_string(method) +
+                                                            " method did not converge: " + res.report.summary() + "."));
+    return res;
+}
+
+}  // namespace latentwalk
