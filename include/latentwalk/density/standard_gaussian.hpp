@@ -3,7 +3,8 @@
 //
 //   log p(z) = −½‖z‖² − (d/2) log 2π,   score(z) = −z,
 //   level set {log p = c} = sphere of radius r(c) = sqrt(−2c − d log 2π), defined for c ≤ −(d/2) log 2π.
-// project_to_level(z, c) = r(c) z/‖z‖ (the closed form DP-LaSE's norm-preserving walk relies on).
+// project_to_level(z, c) = r(c) z/‖z‖ (the closed form DP-LaSE's norm-preserving walk relies on);
+// density_preserving_step(z, γ, t) = ‖z‖ (z + tγ)/‖z + tγ‖, DP-LaSE's rule itself.
 #include <cmath>
 #include <numbers>
 #include <string>
@@ -64,6 +65,23 @@ public:
             throw numerical_error(detail::sentence("standard_gaussian::project_to_level",
                                                    "z is the mode (z = 0), which has no direction to rescale along."));
         return T::scale(z, static_cast<scalar_t<B>>(r) / nz);
+    }
+
+    /// DP-LaSE's norm-preserving map P(z, γ, t) = ‖z‖ (z + tγ)/‖z + tγ‖ (eq. 2 of the paper): the point
+    /// of z's level set (sphere) in the direction of the linear step z + tγ. P(z, γ, 0) = z, P → ‖z‖γ/‖γ‖
+    /// as t → ∞, and for γ ⟂ z it turns z by the angle arctan(t‖γ‖/‖z‖). Throws numerical_error when
+    /// z + tγ = 0 (no direction) and the usual dimension_error / numerical_error on bad input.
+    vector_t<B> density_preserving_step(const vector_t<B>& z, const vector_t<B>& gamma, double t) const {
+        constexpr const char* where = "standard_gaussian::density_preserving_step";
+        check(where, z);
+        detail::require_length<B>(where, "gamma", gamma, static_cast<long long>(d_), "the density's dimension");
+        detail::require_finite<B>(where, "gamma", gamma);
+        detail::require_finite_scalar(where, "t", t);
+        const auto y = T::axpy(static_cast<scalar_t<B>>(t), gamma, z);
+        const auto ny = T::norm(y);
+        if (T::host_max(-ny) >= 0.0)
+            throw numerical_error(detail::sentence(where, "z + t gamma = 0, which has no direction to rescale along."));
+        return T::scale(y, T::norm(z) / ny);
     }
 
     template <class Rng>

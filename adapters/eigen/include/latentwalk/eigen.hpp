@@ -7,6 +7,9 @@
 #include <latentwalk/eigen/sphere_embedding.hpp>
 #include <latentwalk/eigen/torus_embedding.hpp>
 #include <latentwalk/eigen/mlp_generator.hpp>
+#if __has_include(<boost/math/special_functions/gamma.hpp>)
+#include <latentwalk/eigen/chi_statistics.hpp>  // needs Boost.Math (linked by latentwalk::eigen when found)
+#endif
 
 namespace latentwalk::eigen {
 /// N(0, I_d) on the Eigen backend.

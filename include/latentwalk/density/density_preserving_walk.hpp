@@ -1,0 +1,172 @@
+#pragma once
+// latentwalk/density/density_preserving_walk.hpp — walks that stay on the level set of the start point.
+//
+//   density_preserving_walk(p, z0, γ, steps, ε, options) → density_walk { points, times, log_densities, ... }
+//
+// DP-LaSE (ACM MM 2021) observes that moving to higher prior density changes images drastically, moving
+// to lower density fades them, and walks that keep the density give reasonable edits. With the level
+// c₀ = log p(z₀) and t_j = j ε (j = 0..steps):
+// - scheme from_start: z_j = Proj_{c₀}(z₀ + t_j γ). For standard_gaussian this is DP-LaSE's eq. (2),
+//   z_j = ‖z₀‖ (z₀ + t_j γ)/‖z₀ + t_j γ‖ (standard_gaussian::density_preserving_step), which saturates at
+//   ‖z₀‖ γ/‖γ‖ and turns z₀ by arctan(t_j ‖γ‖/‖z₀‖) when γ ⟂ z₀.
+// - scheme iterated: z_j = Proj_{c₀}(z_{j−1} + ε γ): a step, then a projection (DP-LaSE's eq. (6) with the
+//   correction C computed by projection instead of learned).
+// - automatic (default): from_start when the model has a closed-form level projection, iterated otherwise
+//   (the score-ray projection is local, so it is given short steps).
+// Proj is project_to_level_set(p, ·, c₀, options.projection). options.tangent_direction first replaces
+// γ by its component tangent to the level set, γ − ⟨γ, n⟩ n with n = ∇log p/‖∇log p‖, at z₀ (from_start)
+// or at z_{j−1} (iterated).
+//
+// Bad input throws before anything is computed: dimension_error (lengths), numerical_error (NaN/Inf),
+// invalid_argument_error (negative steps, a zero direction, z₀ outside the support, z₀ at the mode of a
+// standard Gaussian, whose level set is a single point); the projections' own exceptions pass through
+// (a level unreachable along a ray, no usable direction where the score vanishes).
+#include <algorithm>
+#include <cmath>
+#include <string>
+#include <type_traits>
+#include <vector>
+
+#include "../concepts/density_model.hpp"
+#include "../detail/validate.hpp"
+#include "project_to_level_set.hpp"
+#include "standard_gaussian.hpp"
+
+namespace latentwalk {
+
+enum class walk_scheme { automatic, from_start, iterated };
+
+struct density_walk_options {
+    walk_scheme scheme = walk_scheme::automatic;
+    bool tangent_direction = false;        ///< project γ onto the level set's tangent space first
+    level_projection_options projection;   ///< how each point is projected (closed form when available)
+};
+
+/// The result of a density-preserving walk: the points with their times and log-densities.
+template <class B>
+struct density_walk {
+    std::vector<vector_t<B>> points;                  ///< z_0 = z₀, …, z_steps
+    std::vector<double> times;                        ///< t_j = j ε
+    std::vector<batch_scalar_t<B>> log_densities;     ///< log p(z_j)
+    double level = 0.0;                               ///< c₀ = log p(z₀) (host value)
+    double max_level_drift = 0.0;                     ///< max_j |log p(z_j) − c₀|
+    walk_scheme scheme = walk_scheme::automatic;      ///< the scheme that ran
+    std::vector<level_projection_report> projections; ///< one per step (empty for the Gaussian rule)
+};
+
+namespace detail {
+
+template <class D>
+vector_t<typename D::backend> tangent_part(const D& p, const vector_t<typename D::backend>& at,
+                                           const vector_t<typename D::backend>& gamma) {
+    using B = typename D::backend;
+    using T = backend_traits<B>;
+    constexpr const char* where = "density_preserving_walk";
+    const auto n = p.score(at);
+    require_finite_result<B>(where, "the density's score", n);
+    const auto nn = T::dot(n, n);
+    if (!(T::host_value(nn) > 0.0))
+        throw numerical_error(sentence(where, "the score vanishes at the current point (the mode or a flat region), "
+                                              "so the level set has no tangent space to project the direction on."));
+    auto g = T::axpy(-T::dot(gamma, n) / nn, n, gamma);
+    if (!(T::host_value(T::norm(g)) > 1e-14 * T::host_value(T::norm(gamma))))
+        throw numerical_error(sentence(where, "the direction is normal to the level set: its tangent part vanishes."));
+    return g;
+}
+
+}  // namespace detail
+
+/// Fallback: the first argument is not a DensityModel.
+template <class D, class... Args>
+    requires(!DensityModel<D>)
+void density_preserving_walk(const D&, const Args&...) {
+    LATENTWALK_REQUIRE_DENSITY_MODEL(D);
+}
+
+/// A walk from z0 along direction with `steps` steps of size eps that keeps log p = log p(z0) (see header).
+template <DensityModel D>
+density_walk<typename D::backend> density_preserving_walk(const D& p, const vector_t<typename D::backend>& z0,
+                                                          const vector_t<typename D::backend>& direction,
+                                                          long long steps, double eps,
+                                                          const density_walk_options& options = {}) {
+    LATENTWALK_REQUIRE_DENSITY_MODEL(D);
+    using B = typename D::backend;
+    using T = backend_traits<B>;
+    constexpr const char* where = "density_preserving_walk";
+    const auto d = static_cast<long long>(p.dim());
+    detail::require_length<B>(where, "z0", z0, d, "the density's dimension");
+    detail::require_length<B>(where, "direction", direction, d, "the density's dimension");
+    detail::require_finite<B>(where, "z0", z0);
+    detail::require_finite<B>(where, "direction", direction);
+    detail::require_finite_scalar(where, "eps", eps);
+    if (steps < 0)
+        throw invalid_argument_error(
+            detail::sentence(where, "steps must be non-negative, got " + std::to_string(steps) + "."));
+    if (!(T::max_abs(direction) > 0.0))
+        throw invalid_argument_error(detail::sentence(where, "the direction is zero; there is nothing to walk along."));
+    constexpr bool gaussian = std::is_same_v<D, standard_gaussian<B>>;
+    if constexpr (gaussian) {
+        if (!(T::host_max(-T::norm(z0)) < 0.0))
+            throw invalid_argument_error(detail::sentence(
+                where, "z0 is the mode of N(0, I): its level set is the single point 0, so there is no walk."));
+    }
+
+    density_walk<B> walk;
+    const auto c0 = p.log_density(z0);
+    walk.level = T::host_value(c0);
+    if (!std::isfinite(walk.level))
+        throw invalid_argument_error(detail::sentence(where, "z0 lies outside the density's support (log p = −∞)."));
+    walk.scheme = options.scheme;
+    if (walk.scheme == walk_scheme::automatic)
+        walk.scheme = ProvidesLevelProjection<D> ? walk_scheme::from_start : walk_scheme::iterated;
+
+    const auto n = static_cast<std::size_t>(steps) + 1;
+    walk.points.reserve(n);
+    walk.times.reserve(n);
+    walk.log_densities.reserve(n);
+    walk.points.push_back(z0);
+    walk.times.push_back(0.0);
+    walk.log_densities.push_back(c0);
+
+    auto project = [&](const vector_t<B>& y) {
+        auto r = project_to_level_set(p, y, walk.level, options.projection);
+        walk.projections.push_back(r.report);
+        return std::move(r.point);
+    };
+    const auto z0_norm = T::norm(z0);
+    if (walk.scheme == walk_scheme::from_start) {
+        const auto gamma = options.tangent_direction ? detail::tangent_part(p, z0, direction) : direction;
+        for (std::size_t j = 1; j < n; ++j) {
+            const double t = static_cast<double>(j) * eps;
+            if constexpr (gaussian)
+                walk.points.push_back(p.density_preserving_step(z0, gamma, t));
+            else
+                walk.points.push_back(project(T::axpy(static_cast<scalar_t<B>>(t), gamma, z0)));
+            walk.times.push_back(t);
+        }
+    } else {
+        for (std::size_t j = 1; j < n; ++j) {
+            const auto& previous = walk.points.back();
+            const auto gamma = options.tangent_direction ? detail::tangent_part(p, previous, direction) : direction;
+            const auto y = T::axpy(static_cast<scalar_t<B>>(eps), gamma, previous);
+            if constexpr (gaussian) {  // rescale to ‖z₀‖ itself, so rounding does not accumulate
+                const auto ny = T::norm(y);
+                if (T::host_max(-ny) >= 0.0)
+                    throw numerical_error(detail::sentence(where, "a step landed on the mode 0, which has no "
+                                                                  "direction to rescale along."));
+                walk.points.push_back(T::scale(y, z0_norm / ny));
+            } else {
+                walk.points.push_back(project(y));
+            }
+            walk.times.push_back(static_cast<double>(j) * eps);
+        }
+    }
+    for (std::size_t j = 1; j < n; ++j) {
+        const auto lp = p.log_density(walk.points[j]);
+        walk.max_level_drift = std::max({walk.max_level_drift, T::host_max(lp - c0), T::host_max(c0 - lp)});
+        walk.log_densities.push_back(lp);
+    }
+    return walk;
+}
+
+}  // namespace latentwalk

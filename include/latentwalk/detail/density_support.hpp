@@ -1,0 +1,58 @@
+#pragma once
+// Internals of the density models: branch-free element-wise helpers written with backend
+// primitives only, so that batched backends evaluate them without host-side branching.
+#include <limits>
+#include <string>
+
+#include "../concepts/backend.hpp"
+#include "validate.hpp"
+
+namespace latentwalk::detail::density {
+
+/// Element-wise sign: u_i / max(|u_i|, tiny) — exactly ±1 for |u_i| ≥ the smallest normal number, 0 at 0.
+template <class B>
+vector_t<B> sign(const vector_t<B>& u) {
+    using T = backend_traits<B>;
+    const auto n = T::size(u);
+    const auto tiny = T::fill(u, n, static_cast<double>(std::numeric_limits<scalar_t<B>>::min()));
+    return T::cwise_quotient(u, T::cwise_max(T::cwise_abs(u), tiny));
+}
+
+/// Element-wise step: 1 where u > 0, 0 where u < 0, ½ at 0 (the mean of the one-sided limits).
+template <class B>
+vector_t<B> step(const vector_t<B>& u) {
+    using T = backend_traits<B>;
+    const auto n = T::size(u);
+    return T::scale(T::add(T::fill(u, n, 1.0), sign<B>(u)), scalar_t<B>(0.5));
+}
+
+/// min(max(z, lo), hi) element-wise.
+template <class B>
+vector_t<B> clamp(const vector_t<B>& z, const vector_t<B>& lo, const vector_t<B>& hi) {
+    using T = backend_traits<B>;
+    return T::cwise_min(T::cwise_max(z, lo), hi);
+}
+
+/// Σ_i log 1[lo_i ≤ z_i ≤ hi_i]: 0 when z lies in the closed box, −∞ otherwise (per sample).
+template <class B>
+batch_scalar_t<B> log_box_indicator(const vector_t<B>& z, const vector_t<B>& lo, const vector_t<B>& hi) {
+    using T = backend_traits<B>;
+    const auto n = T::size(z);
+    const auto outside = T::cwise_abs(T::sub(z, clamp<B>(z, lo, hi)));  // 0 inside, > 0 outside
+    const auto ones = T::fill(z, n, 1.0);
+    // 1 − step(outside) is 1 inside and 0 outside; its log is 0 or −∞.
+    const auto inside = T::sub(ones, T::cwise_product(sign<B>(outside), ones));
+    return T::sum(T::cwise_log(inside));
+}
+
+/// Throws invalid_argument_error when some z_i lies outside [lo_i, hi_i] (host reduction over the batch).
+template <class B>
+void require_in_box(std::string_view where, const vector_t<B>& z, const vector_t<B>& lo, const vector_t<B>& hi,
+                    std::string_view what) {
+    using T = backend_traits<B>;
+    if (T::max_abs(T::sub(z, clamp<B>(z, lo, hi))) > 0.0)
+        throw invalid_argument_error(sentence(where, "z lies outside " + std::string(what) +
+                                                         ", where the log-density is −∞ and has no gradient."));
+}
+
+}  // namespace latentwalk::detail::density
