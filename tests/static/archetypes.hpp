@@ -154,6 +154,10 @@ struct backend_traits<test::archetype_backend> {
     static vector cwise_log(const vector& x) { return map(x, [](double a) { return std::log(a); }); }
     static vector cwise_tanh(const vector& x) { return map(x, [](double a) { return std::tanh(a); }); }
     static vector cwise_atan2(const vector& y, const vector& x) { return zip(y, x, [](double a, double b) { return std::atan2(a, b); }); }
+    static vector cwise_sin(const vector& x) { return map(x, [](double a) { return std::sin(a); }); }
+    static vector cwise_cos(const vector& x) { return map(x, [](double a) { return std::cos(a); }); }
+    static vector cwise_log1p(const vector& x) { return map(x, [](double a) { return std::log1p(a); }); }
+    static vector cwise_expm1(const vector& x) { return map(x, [](double a) { return std::expm1(a); }); }
     static vector cwise_min(const vector& x, const vector& y) { return zip(x, y, [](double a, double b) { return std::min(a, b); }); }
     static vector cwise_max(const vector& x, const vector& y) { return zip(x, y, [](double a, double b) { return std::max(a, b); }); }
     static vector reverse(const vector& x) { return {{x.v.rbegin(), x.v.rend()}}; }

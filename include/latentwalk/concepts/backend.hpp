@@ -57,6 +57,8 @@
 // | T::cwise_quotient(x, y)         | vector             | x ⊘ y                                       | O(n)        |
 // | T::cwise_abs/sqrt/exp/log/tanh(x)| vector            | element-wise function                       | O(n)        |
 // | T::cwise_atan2(y, x)            | vector             | element-wise atan2(y_i, x_i)                | O(n)        |
+// | T::cwise_sin/cos(x)             | vector             | element-wise sine / cosine                  | O(n)        |
+// | T::cwise_log1p/expm1(x)         | vector             | log(1 + x_i) / exp(x_i) − 1, no cancellation| O(n)        |
 // | T::cwise_min/cwise_max(x, y)    | vector             | element-wise min / max                      | O(n)        |
 // | T::reverse(x)                   | vector             | (x_{n−1}, …, x_0)                           | O(n)        |
 // | T::head(x, c)                   | vector             | (x_0, …, x_{c−1})                           | O(c)        |
@@ -143,6 +145,10 @@ concept Backend =
         { backend_traits<B>::cwise_log(x) } -> std::convertible_to<typename backend_traits<B>::vector>;
         { backend_traits<B>::cwise_tanh(x) } -> std::convertible_to<typename backend_traits<B>::vector>;
         { backend_traits<B>::cwise_atan2(x, x) } -> std::convertible_to<typename backend_traits<B>::vector>;
+        { backend_traits<B>::cwise_sin(x) } -> std::convertible_to<typename backend_traits<B>::vector>;
+        { backend_traits<B>::cwise_cos(x) } -> std::convertible_to<typename backend_traits<B>::vector>;
+        { backend_traits<B>::cwise_log1p(x) } -> std::convertible_to<typename backend_traits<B>::vector>;
+        { backend_traits<B>::cwise_expm1(x) } -> std::convertible_to<typename backend_traits<B>::vector>;
         { backend_traits<B>::cwise_min(x, x) } -> std::convertible_to<typename backend_traits<B>::vector>;
         { backend_traits<B>::cwise_max(x, x) } -> std::convertible_to<typename backend_traits<B>::vector>;
         { backend_traits<B>::reverse(x) } -> std::convertible_to<typename backend_traits<B>::vector>;
@@ -161,6 +167,18 @@ template <class B> using vector_t = typename backend_traits<B>::vector;
 template <class B> using matrix_t = typename backend_traits<B>::matrix;
 template <class B> using batch_scalar_t = typename backend_traits<B>::batch_scalar;
 template <class B> using index_t = typename backend_traits<B>::index;
+
+/// Maps a backend's matrix (and vector) type back to its tag, so that free functions taking plain
+/// matrices deduce the backend: principal_angles(A, B) instead of principal_angles<B>(A, B).
+/// Adapters specialise it (`using type = tag;`); the primary template has no `type`.
+template <class M>
+struct backend_of {};
+template <class M> using backend_of_t = typename backend_of<std::remove_cvref_t<M>>::type;
+
+/// M is the matrix type of a backend that backend_of knows.
+template <class M>
+concept BackendMatrix = requires { typename backend_of_t<M>; } && Backend<backend_of_t<M>> &&
+                        std::same_as<std::remove_cvref_t<M>, matrix_t<backend_of_t<M>>>;
 
 }  // namespace latentwalk
 

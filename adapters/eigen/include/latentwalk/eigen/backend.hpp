@@ -140,6 +140,10 @@ struct backend_traits<eigen::backend<Scalar>> {
     static vector cwise_atan2(const vector& y, const vector& x) {
         return y.binaryExpr(x, [](Scalar a, Scalar b) { return std::atan2(a, b); });
     }
+    static vector cwise_sin(const vector& x) { return x.array().sin().matrix(); }
+    static vector cwise_cos(const vector& x) { return x.array().cos().matrix(); }
+    static vector cwise_log1p(const vector& x) { return x.array().log1p().matrix(); }
+    static vector cwise_expm1(const vector& x) { return x.unaryExpr([](Scalar a) { return std::expm1(a); }); }
     static vector cwise_min(const vector& x, const vector& y) { return x.cwiseMin(y); }
     static vector cwise_max(const vector& x, const vector& y) { return x.cwiseMax(y); }
     static vector reverse(const vector& x) { return x.reverse(); }
@@ -151,6 +155,16 @@ struct backend_traits<eigen::backend<Scalar>> {
     static double max_abs(const matrix& A) { return A.size() ? static_cast<double>(A.cwiseAbs().maxCoeff()) : 0.0; }
     static double host_max(Scalar a) { return static_cast<double>(a); }
     static double host_value(Scalar a) { return static_cast<double>(a); }
+};
+
+/// Plain Eigen matrices and vectors deduce their backend (see backend_of in concepts/backend.hpp).
+template <class Scalar>
+struct backend_of<Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>> {
+    using type = eigen::backend<Scalar>;
+};
+template <class Scalar>
+struct backend_of<Eigen::Matrix<Scalar, Eigen::Dynamic, 1>> {
+    using type = eigen::backend<Scalar>;
 };
 
 }  // namespace latentwalk
