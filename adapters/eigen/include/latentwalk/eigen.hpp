@@ -10,6 +10,7 @@
 #if __has_include(<boost/math/special_functions/gamma.hpp>)
 #include <latentwalk/eigen/chi_statistics.hpp>  // needs Boost.Math (linked by latentwalk::eigen when found)
 #endif
+#include <latentwalk/eigen/mlp_potential.hpp>
 
 namespace latentwalk::eigen {
 /// N(0, I_d) on the Eigen backend.

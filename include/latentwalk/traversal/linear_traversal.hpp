@@ -1,0 +1,78 @@
+#pragma once
+// latentwalk/traversal/linear_traversal.hpp — straight lines z₀ + s·ε·d̂ (GANSpace, SeFa, any vector).
+//
+//     auto path = latentwalk::linear_traversal<B>(z0, d, steps, eps);          // z₀ … z₀ + N ε d̂
+//     auto path = latentwalk::linear_traversal(g, z0, d, steps, eps, {.both_sides = true});  // + frames g(z)
+// d is normalized unless options.normalize is false (then the step is ε·d). The points are
+// z₀ + k ε d̂ for k = 0..N (or −N..N with both_sides, negative side first); times are k ε;
+// directions hold d̂ at every point. Works on any vectors, so a line in the output space (to
+// compare with a curve traversal that stays on the manifold) is the same call.
+//
+// Errors: dimension_error (sizes), invalid_argument_error (steps < 1, zero step), numerical_error
+// (NaN/Inf, a zero direction).
+#include <string>
+
+#include "../concepts/generator.hpp"
+#include "../detail/traversal_support.hpp"
+#include "trajectory.hpp"
+
+namespace latentwalk {
+
+struct linear_traversal_options {
+    bool both_sides = false;  ///< also walk towards −d
+    bool normalize = true;    ///< use d/‖d‖
+};
+
+/// The line through z0 along direction (vectors of one backend B).
+template <class B>
+trajectory<B> linear_traversal(const vector_t<B>& z0, const vector_t<B>& direction, long long steps, double step,
+                               const linear_traversal_options& options = {}) {
+    LATENTWALK_REQUIRE_BACKEND(B);
+    using T = backend_traits<B>;
+    using S = scalar_t<B>;
+    const char* where = "linear_traversal";
+    detail::require_positive_count(where, "steps", steps);
+    detail::require_nonzero_finite_step(where, "step", step);
+    detail::require_length<B>(where, "direction", direction, static_cast<long long>(T::size(z0)), "the length of z0");
+    detail::require_finite<B>(where, "z0", z0);
+    detail::require_finite<B>(where, "direction", direction);
+    vector_t<B> d = direction;
+    if (options.normalize) {
+        const auto nd = T::norm(direction);
+        if (T::host_max(-nd) >= 0.0)
+            throw numerical_error(detail::sentence(where, "the direction is zero, so it cannot be normalized."));
+        d = T::scale(direction, S(1) / nd);
+    }
+    trajectory<B> path;
+    const long long lo = options.both_sides ? -steps : 0;
+    for (long long k = lo; k <= steps; ++k) {
+        const double s = static_cast<double>(k) * step;
+        path.points.push_back(T::axpy(S(s), d, z0));
+        path.times.push_back(s);
+        path.directions.push_back(d);
+    }
+    path.start_index = static_cast<std::size_t>(-lo);
+    return path;
+}
+
+template <class G, class V, class... Args>
+    requires(!Generator<G> && !Backend<G>)
+void linear_traversal(const G&, const V&, const Args&...) {
+    LATENTWALK_REQUIRE_GENERATOR(G);
+}
+
+/// The latent line with the generator's outputs recorded as frames (path.outputs).
+template <Generator G>
+trajectory<typename G::backend> linear_traversal(const G& g, const vector_t<typename G::backend>& z0,
+                                                 const vector_t<typename G::backend>& direction, long long steps,
+                                                 double step, const linear_traversal_options& options = {}) {
+    using B = typename G::backend;
+    detail::require_length<B>("linear_traversal", "z0", z0, static_cast<long long>(g.latent_dim()),
+                              "the generator's latent dimension");
+    auto path = linear_traversal<B>(z0, direction, steps, step, options);
+    path.outputs.reserve(path.size());
+    for (const auto& z : path.points) path.outputs.push_back(g(z));
+    return path;
+}
+
+}  // namespace latentwalk

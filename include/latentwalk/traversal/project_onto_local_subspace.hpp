@@ -1,0 +1,63 @@
+#pragma once
+// latentwalk/traversal/project_onto_local_subspace.hpp — the part of a direction that lies in the
+// local k-dimensional subspace of a generator at z (Local Basis's subspace traversal).
+//
+// With J(z) = U Σ Vᵀ (thin, σ descending):
+//   subspace_side::latent   d ∈ Rⁿ ↦ V_k V_kᵀ d   (the latent directions that move the output most)
+//   subspace_side::output   d ∈ Rᵐ ↦ U_k U_kᵀ d   (the tangent space of the learned manifold at g(z))
+// One Jacobian and one thin SVD.
+//
+// Errors: dimension_error (z or direction of the wrong length, k outside 1..min(n, m)),
+// numerical_error (NaN/Inf).
+#include <string>
+
+#include "../concepts/generator.hpp"
+#include "../derivatives.hpp"
+#include "../detail/local_svd.hpp"
+#include "../detail/traversal_support.hpp"
+
+namespace latentwalk {
+
+enum class subspace_side { latent, output };
+
+namespace detail {
+inline void require_subspace_rank(const char* where, long long k, long long r) {
+    if (k < 1 || k > r)
+        throw dimension_error(sentence(where, "k = " + std::to_string(k) + " is outside 1.." + std::to_string(r) +
+                                                  " (the Jacobian has min(n, m) = " + std::to_string(r) +
+                                                  " singular directions)."));
+}
+
+template <class B, class Basis>
+vector_t<B> project_with(const Basis& basis, long long k, const vector_t<B>& d) {
+    using T = backend_traits<B>;
+    const auto Bk = T::block_cols(basis, 0, static_cast<index_t<B>>(k));
+    return T::matvec(Bk, T::tmatvec(Bk, d));
+}
+}  // namespace detail
+
+template <class G, class... Args>
+    requires(!DifferentiableGenerator<G>)
+void project_onto_local_subspace(const G&, const Args&...) {
+    LATENTWALK_REQUIRE_DIFFERENTIABLE_GENERATOR(G);
+}
+
+template <DifferentiableGenerator G>
+vector_t<typename G::backend> project_onto_local_subspace(const G& g, const vector_t<typename G::backend>& z,
+                                                          const vector_t<typename G::backend>& direction, long long k,
+                                                          subspace_side side = subspace_side::latent) {
+    using B = typename G::backend;
+    const char* where = "project_onto_local_subspace";
+    detail::validate_latent(where, g, z);
+    const long long r = std::min<long long>(g.latent_dim(), g.output_dim());
+    detail::require_subspace_rank(where, k, r);
+    const bool latent = side == subspace_side::latent;
+    detail::require_length<B>(where, "direction", direction,
+                              static_cast<long long>(latent ? g.latent_dim() : g.output_dim()),
+                              latent ? "the generator's latent dimension" : "the generator's output dimension");
+    detail::require_finite<B>(where, "direction", direction);
+    const auto svd = detail::local_svd(g, z);
+    return latent ? detail::project_with<B>(svd.V, k, direction) : detail::project_with<B>(svd.U, k, direction);
+}
+
+}  // namespace latentwalk
