@@ -1,0 +1,366 @@
+// torch: the LibTorch backend's primitives, and agreement of the core algorithms on torch with the
+// Eigen reference (one test body per torch configuration: CPU double, CPU double batched, CPU float,
+// CUDA double when a GPU exists).
+// Only the headers used here (not the umbrellas), so that other areas' work in progress cannot break this build.
+#include <latentwalk/check_derivatives.hpp>
+#include <latentwalk/density/standard_gaussian.hpp>
+#include <latentwalk/derivatives.hpp>
+#include <latentwalk/eigen/backend.hpp>
+#include <latentwalk/eigen/mlp_generator.hpp>
+#include <latentwalk/torch.hpp>
+
+#include <torch/cuda.h>
+
+#include <cmath>
+#include <iostream>
+#include <limits>
+#include <random>
+#include <vector>
+
+#include "support/test_support.hpp"
+
+namespace lw = latentwalk;
+namespace le = latentwalk::eigen;
+namespace lt = latentwalk::torch;
+
+namespace {
+
+using TD = lw::backend_traits<lt::backend<double>>;
+using TF = lw::backend_traits<lt::backend<float>>;
+
+at::Tensor tensor_of(const Eigen::MatrixXd& A) {  // r×c → [r, c]
+    auto t = at::empty({A.rows(), A.cols()}, at::kDouble);
+    for (Eigen::Index i = 0; i < A.rows(); ++i)
+        for (Eigen::Index j = 0; j < A.cols(); ++j) t[i][j] = A(i, j);
+    return t;
+}
+at::Tensor tensor_of(const Eigen::VectorXd& x) {
+    auto t = at::empty({x.size()}, at::kDouble);
+    for (Eigen::Index i = 0; i < x.size(); ++i) t[i] = x[i];
+    return t;
+}
+Eigen::MatrixXd matrix_of(const at::Tensor& t) {  // [r, c] → r×c
+    const auto h = t.detach().to(at::kCPU, at::kDouble).contiguous();
+    Eigen::MatrixXd A(h.size(0), h.size(1));
+    for (Eigen::Index i = 0; i < A.rows(); ++i)
+        for (Eigen::Index j = 0; j < A.cols(); ++j) A(i, j) = h[i][j].item<double>();
+    return A;
+}
+Eigen::VectorXd vector_of(const at::Tensor& t) {
+    const auto h = t.detach().to(at::kCPU, at::kDouble).contiguous();
+    Eigen::VectorXd x(h.size(0));
+    for (Eigen::Index i = 0; i < x.size(); ++i) x[i] = h[i].item<double>();
+    return x;
+}
+double max_rel(const Eigen::MatrixXd& got, const Eigen::MatrixXd& want) {
+    return (got - want).cwiseAbs().maxCoeff() / std::max(want.cwiseAbs().maxCoeff(), 1e-300);
+}
+
+// ---- the configurations one test body runs on -----------------------------------------------------
+
+template <class Scalar, bool Batched, bool Cuda>
+struct torch_case {
+    using B = lt::backend<Scalar>;
+    using T = lw::backend_traits<B>;
+    static constexpr double tol = std::is_same_v<Scalar, double> ? 1e-10 : 1e-4;
+    static constexpr int samples = Batched ? 3 : 1;
+    static const char* label() {
+        return Cuda ? "torch CUDA double" : Batched ? "torch CPU double, batch of 3" : std::is_same_v<Scalar, double> ? "torch CPU double" : "torch CPU float";
+    }
+    static bool available() {
+        if (!Cuda) return true;
+        if (::torch::cuda::is_available()) return true;
+        std::cout << "torch: CUDA case skipped (no CUDA device: torch::cuda::is_available() is false)\n";
+        CATCH_WARN("CUDA case skipped: torch::cuda::is_available() is false on this machine");
+        return false;
+    }
+    static at::TensorOptions opts() { return at::TensorOptions().dtype(lt::dtype_of<Scalar>).device(Cuda ? at::kCUDA : at::kCPU); }
+    /// The samples' latent codes as one torch vector ([n] or [samples, n]).
+    static lt::vector<Scalar> vec(const std::vector<Eigen::VectorXd>& zs) {
+        if (!Batched) return tensor_of(zs.at(0)).to(opts());
+        std::vector<at::Tensor> rows;
+        for (int b = 0; b < samples; ++b) rows.push_back(tensor_of(zs.at(b)));
+        return at::stack(rows).to(opts());
+    }
+    static Eigen::VectorXd sample(const at::Tensor& t, int b) { return vector_of(Batched ? t[b] : t); }
+    static Eigen::MatrixXd sample_matrix(const at::Tensor& t, int b) { return matrix_of(Batched ? t[b] : t); }
+    static double sample_scalar(const at::Tensor& t, int b) {
+        return (Batched ? t[b] : t).to(at::kCPU, at::kDouble).item<double>();
+    }
+    /// The Eigen MLP's weights in a torch function: the same model on this backend.
+    static lt::module_generator<Scalar> mlp(const le::mlp_generator<double>& ref) {
+        std::vector<std::pair<at::Tensor, at::Tensor>> layers;
+        for (const auto& L : ref.layers()) layers.emplace_back(tensor_of(L.weight).to(opts()), tensor_of(L.bias).to(opts()));
+        const auto o = ref.settings();
+        auto act = [](le::activation a, const at::Tensor& x, double slope) {
+            switch (a) {
+                case le::activation::tanh: return x.tanh();
+                case le::activation::leaky_relu: return at::leaky_relu(x, slope);
+                default: return x;
+            }
+        };
+        auto f = [layers, o, act](const at::Tensor& z) {
+            at::Tensor x = o.pixel_norm_first ? z / ((z * z).mean(-1, true) + o.pixel_norm_epsilon).sqrt() : z;
+            for (std::size_t l = 0; l < layers.size(); ++l)
+                x = act(l + 1 == layers.size() ? o.output : o.hidden, at::linear(x, layers[l].first, layers[l].second),
+                        o.leaky_slope);
+            return x;
+        };
+        return {f, ref.layers().front().weight.cols(), ref.layers().back().weight.rows()};
+    }
+};
+
+using cpu_double = torch_case<double, false, false>;
+using cpu_double_batched = torch_case<double, true, false>;
+using cpu_float = torch_case<float, false, false>;
+using cuda_double = torch_case<double, true, true>;
+
+le::mlp_generator<double> reference_mlp() {
+    le::mlp_generator<double>::options o;
+    o.hidden = le::activation::tanh;
+    o.pixel_norm_first = true;
+    return le::mlp_generator<double>::random({6, 10, 9, 7}, o, 31);
+}
+
+std::vector<Eigen::VectorXd> latent_codes(Eigen::Index n, std::uint64_t salt) {
+    auto rng = lw::test::rng(salt);
+    std::normal_distribution<double> nd;
+    std::vector<Eigen::VectorXd> zs;
+    for (int b = 0; b < 3; ++b) {
+        Eigen::VectorXd z(n);
+        for (auto& x : z) x = nd(rng);
+        zs.push_back(z);
+    }
+    return zs;
+}
+
+/// A generator whose JVP is 10 % too long: check_derivatives must catch it.
+template <class G>
+struct wrong_jvp {
+    G g;
+    using backend = typename G::backend;
+    using vec = lw::vector_t<backend>;
+    auto latent_dim() const { return g.latent_dim(); }
+    auto output_dim() const { return g.output_dim(); }
+    vec operator()(const vec& z) const { return g(z); }
+    vec jvp(const vec& z, const vec& v) const { return lw::backend_traits<backend>::scale(g.jvp(z, v), 1.1); }
+    vec vjp(const vec& z, const vec& u) const { return g.vjp(z, u); }
+};
+
+}  // namespace
+
+// ---- the primitives --------------------------------------------------------------------------------
+
+CATCH_TEST_CASE("torch: new objects take dtype, device and batch shape from their like argument") {
+    static_assert(lw::Backend<lt::backend<double>> && lw::Backend<lt::backend<float>>);
+    const lt::vector<float> xv = at::ones({2, 3, 5}, at::kFloat);  // batch [2, 3] of 5-vectors
+    const lt::matrix<double> xm = at::ones({4, 5}, at::kDouble);    // one 4×5 matrix: batch []
+    auto rng = lw::test::rng(1);
+    CATCH_CHECK(TF::zeros(xv, 7).tensor().sizes() == at::IntArrayRef({2, 3, 7}));
+    CATCH_CHECK(TF::zeros(xv, 2, 4).tensor().sizes() == at::IntArrayRef({2, 3, 2, 4}));
+    CATCH_CHECK(TF::identity(xv, 3).tensor().sizes() == at::IntArrayRef({2, 3, 3, 3}));
+    CATCH_CHECK(TF::random_normal(xv, 4, 2, rng).tensor().sizes() == at::IntArrayRef({2, 3, 4, 2}));
+    CATCH_CHECK(TF::zeros(xv, 7).tensor().scalar_type() == at::kFloat);
+    CATCH_CHECK(TD::zeros(xm, 7).tensor().sizes() == at::IntArrayRef({7}));
+    CATCH_CHECK(TD::zeros(xm, 2, 2).tensor().sizes() == at::IntArrayRef({2, 2}));
+    CATCH_CHECK(TD::fill(xm, 3, 2.5).tensor().scalar_type() == at::kDouble);
+    const auto e = TF::unit(xv, 4, 2);
+    const auto host = TF::to_host(e);
+    CATCH_REQUIRE(host.size() == 24u);
+    for (std::size_t k = 0; k < host.size(); ++k) CATCH_CHECK(host[k] == (k % 4 == 2 ? 1.0 : 0.0));
+    const std::vector<double> vals{1.5, -2.0, 3.25};
+    const auto fv = TF::from_values(xv, vals);
+    CATCH_CHECK(fv.tensor().sizes() == at::IntArrayRef({2, 3, 3}));
+    CATCH_CHECK(TF::to_host(lt::vector<float>(TF::sum(fv).unsqueeze(-1))) == std::vector<double>(6, 2.75));
+    CATCH_CHECK(TD::to_host(TD::from_values(xm, vals)) == vals);
+    CATCH_CHECK(std::string(TD::name) == "torch<double>");
+}
+
+CATCH_TEST_CASE("torch: random_normal draws what the Eigen backend draws from the same RNG state") {
+    using E = lw::backend_traits<le::backend<double>>;
+    auto r1 = lw::test::rng(2), r2 = lw::test::rng(2);
+    const Eigen::VectorXd ev = E::random_normal(Eigen::VectorXd(), 6, r1);
+    const Eigen::MatrixXd em = E::random_normal(Eigen::VectorXd(), 4, 3, r1);
+    const lt::vector<double> like = at::zeros({1}, at::kDouble);
+    const auto tv = TD::random_normal(like, 6, r2);
+    const auto tm = TD::random_normal(like, 4, 3, r2);
+    CATCH_CHECK((vector_of(tv.tensor()) - ev).cwiseAbs().maxCoeff() == 0.0);
+    CATCH_CHECK((matrix_of(tm.tensor()) - em).cwiseAbs().maxCoeff() == 0.0);
+    // A batch draws sample after sample: its first sample is the unbatched draw.
+    auto r3 = lw::test::rng(2);
+    const lt::vector<double> like3 = at::zeros({3, 1}, at::kDouble);
+    const auto bv = TD::random_normal(like3, 6, r3);
+    CATCH_CHECK((vector_of(bv.tensor()[0]) - ev).cwiseAbs().maxCoeff() == 0.0);
+    CATCH_CHECK((vector_of(bv.tensor()[1]) - ev).cwiseAbs().maxCoeff() > 0.0);
+}
+
+CATCH_TEST_CASE("torch: batched factorizations and products agree with Eigen sample by sample") {
+    auto rng = lw::test::rng(3);
+    std::vector<Eigen::MatrixXd> As;
+    std::vector<at::Tensor> ts;
+    for (int b = 0; b < 3; ++b) {
+        As.push_back(lw::test::random_matrix(6, 4, rng));
+        ts.push_back(tensor_of(As.back()));
+    }
+    const lt::matrix<double> A = at::stack(ts);  // [3, 6, 4]
+    const lt::vector<double> x = at::linspace(-1.0, 2.0, 4, at::kDouble);  // unbatched: broadcasts
+    const lt::vector<double> y = at::linspace(0.5, -0.5, 6, at::kDouble);
+    const auto qr = TD::thin_qr(A);
+    const auto svd = TD::thin_svd(A);
+    const auto AtA = TD::tmatmul(A, A);
+    const auto eig = TD::sym_eig(AtA);
+    const auto Ax = TD::matvec(A, x);
+    const auto Aty = TD::tmatvec(A, y);
+    const auto AAt = TD::matmul(A, TD::transpose(A));
+    for (int b = 0; b < 3; ++b) {
+        const Eigen::MatrixXd& Ab = As[b];
+        const Eigen::MatrixXd Q = matrix_of(qr.Q.tensor()[b]), R = matrix_of(qr.R.tensor()[b]);
+        CATCH_CHECK(max_rel(Q * R, Ab) < 1e-14);
+        CATCH_CHECK((Q.transpose() * Q - Eigen::MatrixXd::Identity(4, 4)).cwiseAbs().maxCoeff() < 1e-14);
+        CATCH_CHECK(R.triangularView<Eigen::StrictlyLower>().toDenseMatrix().cwiseAbs().maxCoeff() == 0.0);
+        const Eigen::JacobiSVD<Eigen::MatrixXd> ref(Ab, Eigen::ComputeThinU | Eigen::ComputeThinV);
+        const Eigen::VectorXd S = vector_of(svd.S.tensor()[b]);
+        CATCH_CHECK(max_rel(S, ref.singularValues()) < 1e-13);
+        const Eigen::MatrixXd U = matrix_of(svd.U.tensor()[b]), V = matrix_of(svd.V.tensor()[b]);
+        CATCH_CHECK(max_rel(U * S.asDiagonal() * V.transpose(), Ab) < 1e-13);
+        const Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> es(Ab.transpose() * Ab);
+        CATCH_CHECK(max_rel(vector_of(eig.values.tensor()[b]), es.eigenvalues()) < 1e-13);
+        const Eigen::MatrixXd W = matrix_of(eig.vectors.tensor()[b]);
+        CATCH_CHECK(max_rel(W * es.eigenvalues().asDiagonal() * W.transpose(), Ab.transpose() * Ab) < 1e-13);
+        CATCH_CHECK(max_rel(vector_of(Ax.tensor()[b]), Ab * vector_of(x.tensor())) < 1e-14);
+        CATCH_CHECK(max_rel(vector_of(Aty.tensor()[b]), Ab.transpose() * vector_of(y.tensor())) < 1e-14);
+        CATCH_CHECK(max_rel(matrix_of(AAt.tensor()[b]), Ab * Ab.transpose()) < 1e-14);
+    }
+}
+
+CATCH_TEST_CASE("torch: per-sample scalars, norms and element-wise maps act on each sample of a batch") {
+    const lt::vector<double> x = at::tensor({3.0, 4.0, 0.0, -1.0, 1e200, 1e200, -5e-200, 12e-200}, at::kDouble).reshape({4, 2});
+    const auto n = TD::norm(x);  // [4]: 5, 1, sqrt(2) 1e200 (no overflow), 13e-200 (no underflow)
+    CATCH_REQUIRE(n.sizes() == at::IntArrayRef({4}));
+    CATCH_CHECK(n[0].item<double>() == Catch::Approx(5.0).epsilon(1e-15));
+    CATCH_CHECK(n[1].item<double>() == 1.0);
+    CATCH_CHECK(n[2].item<double>() == Catch::Approx(std::sqrt(2.0) * 1e200).epsilon(1e-15));
+    CATCH_CHECK(n[3].item<double>() == Catch::Approx(13e-200).epsilon(1e-15));
+    const auto unit = TD::scale(x, 1.0 / n);  // a per-sample scalar scales its own sample
+    for (double v : TD::to_host(lt::vector<double>(TD::norm(unit)))) CATCH_CHECK(v == Catch::Approx(1.0).epsilon(1e-15));
+    const auto d = TD::dot(x, TD::fill(x, 2, 1.0));
+    const auto dh = TD::to_host(lt::vector<double>(d));
+    CATCH_CHECK(std::vector<double>(dh.begin(), dh.begin() + 3) == std::vector<double>({7.0, -1.0, 2e200}));
+    CATCH_CHECK(dh[3] == Catch::Approx(7e-200).epsilon(1e-15));
+    CATCH_CHECK(TD::host_max(TD::element(x, 1)) == 1e200);
+    CATCH_CHECK(TD::max_abs(x) == 1e200);
+    const auto y = TD::axpy(at::tensor({1.0, 2.0, 0.0, 0.0}, at::kDouble), x, TD::reverse(x));
+    CATCH_CHECK(TD::to_host(TD::head(y, 1)) == std::vector<double>({1.0 * 3.0 + 4.0, 2.0 * 0.0 - 1.0, 0.0 * 1e200 + 1e200, 0.0 * -5e-200 + 12e-200}));
+    CATCH_CHECK(TD::to_host(TD::cwise_max(x, TD::cwise_min(x, TD::fill(x, 2, 0.0)))) == TD::to_host(x));
+    CATCH_CHECK(TD::host_value(TD::dot(lt::vector<double>(at::ones({3}, at::kDouble)), lt::vector<double>(at::ones({3}, at::kDouble)))) == 3.0);
+    CATCH_REQUIRE_THROWS_AS(TD::host_value(n), lw::dimension_error);
+    // One non-finite entry anywhere in the batch is seen by the host reduction.
+    auto bad = x.tensor().clone();
+    CATCH_CHECK(TD::all_finite(lt::vector<double>(bad)));
+    bad[2][1] = std::numeric_limits<double>::quiet_NaN();
+    CATCH_CHECK_FALSE(TD::all_finite(lt::vector<double>(bad)));
+}
+
+CATCH_TEST_CASE("torch: vectors and matrices copy like Eigen objects, and results never alias their arguments") {
+    lt::matrix<double> A = at::zeros({3, 2}, at::kDouble);
+    const lt::matrix<double> original = A;  // a copy: owns its data
+    TD::set_col(A, 1, lt::vector<double>(at::ones({3}, at::kDouble)));
+    CATCH_CHECK(TD::max_abs(original) == 0.0);
+    CATCH_CHECK(TD::max_abs(TD::col(A, 1)) == 1.0);
+    const auto c0 = TD::col(A, 1);
+    const auto At = TD::transpose(A);
+    TD::set_col(A, 1, lt::vector<double>(at::full({3}, 5.0, at::kDouble)));
+    CATCH_CHECK(TD::max_abs(c0) == 1.0);
+    CATCH_CHECK(TD::max_abs(At) == 1.0);
+    // A batched column written into an unbatched matrix gives the matrix the batch.
+    TD::set_col(A, 0, lt::vector<double>(at::arange(6, at::kDouble).reshape({2, 3})));
+    CATCH_CHECK(A.tensor().sizes() == at::IntArrayRef({2, 3, 2}));
+    CATCH_CHECK(A.tensor()[1][2][0].item<double>() == 5.0);
+    CATCH_CHECK(A.tensor()[1][2][1].item<double>() == 5.0);
+    const auto H = TD::hcat(A, TD::block_cols(lt::matrix<double>(at::eye(3, at::kDouble)), 1, 2));  // broadcasts
+    CATCH_CHECK(H.tensor().sizes() == at::IntArrayRef({2, 3, 4}));
+    CATCH_CHECK(H.tensor()[0][1][2].item<double>() == 1.0);
+}
+
+// ---- agreement of the core algorithms with the Eigen reference ---------------------------------------
+
+CATCH_TEMPLATE_TEST_CASE("torch: jacobian, jvp and vjp through the derivation layer agree with Eigen", "[agreement]",
+                         cpu_double, cpu_double_batched, cpu_float, cuda_double) {
+    using P = TestType;
+    if (!P::available()) return;
+    const auto ref = reference_mlp();
+    const auto g = P::mlp(ref);
+    const auto zs = latent_codes(6, 4), vs = latent_codes(6, 5);
+    std::vector<Eigen::VectorXd> us;
+    for (const auto& u : latent_codes(7, 6)) us.push_back(u);
+    const auto z = P::vec(zs), v = P::vec(vs), u = P::vec(us);
+    const auto J = lw::jacobian(g, z);
+    const auto Jv = lw::jvp(g, z, v);
+    const auto Jtu = lw::vjp(g, z, u);
+    const auto f = g(z);
+    double worst = 0;
+    for (int b = 0; b < P::samples; ++b) {
+        worst = std::max(worst, max_rel(P::sample(f.tensor(), b), ref(zs[b])));
+        worst = std::max(worst, max_rel(P::sample_matrix(J.tensor(), b), lw::jacobian(ref, zs[b])));
+        worst = std::max(worst, max_rel(P::sample(Jv.tensor(), b), lw::jvp(ref, zs[b], vs[b])));
+        worst = std::max(worst, max_rel(P::sample(Jtu.tensor(), b), lw::vjp(ref, zs[b], us[b])));
+    }
+    CATCH_INFO(P::label() << ": largest relative difference " << worst);
+    CATCH_CHECK(worst < P::tol);
+    CATCH_CHECK(lw::detail::jacobian_product_count(g) == 6);  // n = 6 ≤ m = 7: six batched JVPs
+}
+
+CATCH_TEMPLATE_TEST_CASE("torch: check_derivatives runs on torch and tells a right JVP from a wrong one", "[agreement]",
+                         cpu_double, cpu_double_batched, cpu_float, cuda_double) {
+    using P = TestType;
+    if (!P::available()) return;
+    const auto ref = reference_mlp();
+    const auto g = P::mlp(ref);
+    const auto z = P::vec(latent_codes(6, 7));
+    const auto report = lw::check_derivatives(g, z);
+    CATCH_INFO(P::label() << "\n" << report.summary());
+    CATCH_CHECK(report.passed());
+    CATCH_CHECK(report.jvp.order == Catch::Approx(2.0).margin(0.3));
+    // Unbatched, the random directions are the Eigen reference's own draws: the remainders agree.
+    const auto eref = lw::check_derivatives(ref, latent_codes(6, 7)[0]);
+    CATCH_CHECK(eref.passed());
+    if constexpr (P::samples == 1 && std::is_same_v<typename P::B, lt::backend<double>>)
+        CATCH_CHECK(report.jvp.remainders[0] == Catch::Approx(eref.jvp.remainders[0]).epsilon(1e-8));
+
+    const wrong_jvp<decltype(g)> bad{g};
+    const auto failed = lw::check_derivatives(bad, z);
+    CATCH_INFO(failed.summary());
+    CATCH_CHECK_FALSE(failed.jvp.passed);
+    CATCH_CHECK_FALSE(failed.adjoint_passed);
+    CATCH_CHECK(failed.jvp.order < 1.5);
+}
+
+CATCH_TEMPLATE_TEST_CASE("torch: standard_gaussian log_density, score and level projection agree with Eigen",
+                         "[agreement]", cpu_double, cpu_double_batched, cpu_float, cuda_double) {
+    using P = TestType;
+    if (!P::available()) return;
+    const lw::standard_gaussian<typename P::B> p(5);
+    const lw::standard_gaussian<le::backend<double>> ref(5);
+    const auto zs = latent_codes(5, 8);
+    const auto z = P::vec(zs);
+    const auto logp = p.log_density(z);
+    const auto score = p.score(z);
+    const double c = ref.max_log_density() - 3.0;
+    const auto proj = p.project_to_level(z, c);
+    const auto logp_proj = p.log_density(proj);
+    double worst = 0;
+    for (int b = 0; b < P::samples; ++b) {
+        worst = std::max(worst, lw::test::rel_diff(P::sample_scalar(logp, b), ref.log_density(zs[b])));
+        worst = std::max(worst, max_rel(P::sample(score.tensor(), b), ref.score(zs[b])));
+        worst = std::max(worst, max_rel(P::sample(proj.tensor(), b), ref.project_to_level(zs[b], c)));
+        worst = std::max(worst, lw::test::rel_diff(P::sample_scalar(logp_proj, b), c));
+    }
+    CATCH_INFO(P::label() << ": largest relative difference " << worst);
+    CATCH_CHECK(worst < P::tol);
+    // Bad input: the same exceptions as on Eigen, and z is left as it was.
+    const auto before = lw::backend_traits<typename P::B>::to_host(z);
+    CATCH_REQUIRE_THROWS_AS(p.project_to_level(z, ref.max_log_density() + 1.0), lw::invalid_argument_error);
+    CATCH_REQUIRE_THROWS_AS(p.project_to_level(lw::backend_traits<typename P::B>::zeros(z, 5), c), lw::numerical_error);
+    CATCH_REQUIRE_THROWS_AS(p.log_density(lw::backend_traits<typename P::B>::zeros(z, 4)), lw::dimension_error);
+    CATCH_CHECK(lw::backend_traits<typename P::B>::to_host(z) == before);
+}

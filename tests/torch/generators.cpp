@@ -1,0 +1,240 @@
+// torch: module and TorchScript generators — the fixtures of tests/torch/fixtures (made by
+// make_fixtures.py with Debian's python3-torch) against the numbers the script recorded, against
+// finite differences and against the per-sample loop; loading errors; CUDA when a GPU exists.
+#include <latentwalk/derivatives.hpp>
+#include <latentwalk/finite_differences.hpp>
+#include <latentwalk/torch.hpp>
+
+#include <torch/cuda.h>
+#include <torch/nn/modules/linear.h>
+
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <string>
+
+#include "support/test_support.hpp"
+
+namespace lw = latentwalk;
+namespace lt = latentwalk::torch;
+
+namespace {
+
+const std::string fixtures = std::string(LATENTWALK_TEST_DATA_DIR) + "/../torch/fixtures/";
+
+const nlohmann::json& recorded() {
+    static const nlohmann::json j = [] {
+        std::ifstream in(fixtures + "recorded.json");
+        if (!in) throw std::runtime_error("cannot open tests/torch/fixtures/recorded.json");
+        return nlohmann::json::parse(in);
+    }();
+    return j;
+}
+
+/// A JSON list of rows as a tensor [rows, cols] of the given dtype.
+at::Tensor rows_tensor(const nlohmann::json& rows, at::ScalarType dtype = at::kDouble) {
+    std::vector<double> flat;
+    for (const auto& r : rows)
+        for (const auto& v : r) flat.push_back(v.get<double>());
+    return at::tensor(flat, at::kDouble).reshape({static_cast<std::int64_t>(rows.size()), -1}).to(dtype);
+}
+
+double max_rel(const at::Tensor& got, const at::Tensor& want) {
+    const auto g = got.detach().to(at::kCPU, at::kDouble), w = want.detach().to(at::kCPU, at::kDouble);
+    CATCH_REQUIRE(g.sizes() == w.sizes());
+    return (g - w).abs().max().item<double>() / std::max(w.abs().max().item<double>(), 1e-300);
+}
+
+struct fixture_case {
+    const char* key;
+    const char* file;
+    lt::torchscript_options opts;
+};
+
+std::vector<fixture_case> fixture_cases() {
+    lt::torchscript_options features, fc;
+    features.method = "features";
+    fc.submodule = "fc";
+    return {{"mapping", "mapping.pt", {}},
+            {"mapping_features", "mapping.pt", features},
+            {"decoder", "decoder.pt", {}},
+            {"decoder_fc", "decoder.pt", fc}};
+}
+
+}  // namespace
+
+CATCH_TEST_CASE("torch: TorchScript fixtures reproduce the recorded outputs, JVPs and VJPs (double)") {
+    for (const auto& c : fixture_cases()) {
+        CATCH_INFO("fixture " << c.key);
+        const auto& r = recorded().at(c.key);
+        const lt::torchscript_generator<double> g(fixtures + c.file, r.at("latent_dim").get<std::int64_t>(), c.opts);
+        CATCH_CHECK(g.output_dim() == r.at("output_dim").get<std::int64_t>());
+        const auto z = rows_tensor(r.at("z")), v = rows_tensor(r.at("v")), u = rows_tensor(r.at("u"));
+        // One batched call for the three recorded samples, through the public entry points.
+        CATCH_CHECK(max_rel(g(z).tensor(), rows_tensor(r.at("f"))) < 1e-12);
+        CATCH_CHECK(max_rel(lw::jvp(g, z, v).tensor(), rows_tensor(r.at("jvp"))) < 1e-12);
+        CATCH_CHECK(max_rel(lw::vjp(g, z, u).tensor(), rows_tensor(r.at("vjp"))) < 1e-12);
+    }
+}
+
+CATCH_TEST_CASE("torch: TorchScript fixtures in float32 agree with the recorded float64 numbers to 1e-4") {
+    for (const auto& c : fixture_cases()) {
+        CATCH_INFO("fixture " << c.key);
+        const auto& r = recorded().at(c.key);
+        const lt::torchscript_generator<float> g(fixtures + c.file, r.at("latent_dim").get<std::int64_t>(), c.opts);
+        const auto z = rows_tensor(r.at("z"), at::kFloat), v = rows_tensor(r.at("v"), at::kFloat),
+                   u = rows_tensor(r.at("u"), at::kFloat);
+        CATCH_CHECK(g(z).tensor().scalar_type() == at::kFloat);
+        CATCH_CHECK(max_rel(g(z).tensor(), rows_tensor(r.at("f"))) < 1e-4);
+        CATCH_CHECK(max_rel(lw::jvp(g, z, v).tensor(), rows_tensor(r.at("jvp"))) < 1e-4);
+        CATCH_CHECK(max_rel(lw::vjp(g, z, u).tensor(), rows_tensor(r.at("vjp"))) < 1e-4);
+    }
+}
+
+CATCH_TEST_CASE("torch: fixture JVPs and VJPs agree with central finite differences") {
+    for (const auto& c : fixture_cases()) {
+        CATCH_INFO("fixture " << c.key);
+        const auto& r = recorded().at(c.key);
+        const lt::torchscript_generator<double> g(fixtures + c.file, r.at("latent_dim").get<std::int64_t>(), c.opts);
+        const lw::finite_differences fd(g);
+        const auto zs = rows_tensor(r.at("z")), vs = rows_tensor(r.at("v")), us = rows_tensor(r.at("u"));
+        for (std::int64_t b = 0; b < zs.size(0); ++b) {
+            const lt::vector<double> z = zs[b].clone(), v = vs[b].clone(), u = us[b].clone();
+            // Central differences: about 2/3 of the digits of double.
+            CATCH_CHECK(max_rel(lw::jvp(g, z, v).tensor(), lw::jvp(fd, z, v).tensor()) < 1e-7);
+            CATCH_CHECK(max_rel(lw::vjp(g, z, u).tensor(), lw::vjp(fd, z, u).tensor()) < 1e-7);
+        }
+    }
+}
+
+CATCH_TEST_CASE("torch: batched evaluation, JVP, VJP and Jacobian equal the per-sample loop") {
+    auto rng = lw::test::rng(11);
+    for (const auto& c : fixture_cases()) {
+        CATCH_INFO("fixture " << c.key);
+        const auto& r = recorded().at(c.key);
+        const auto n = r.at("latent_dim").get<std::int64_t>();
+        const lt::torchscript_generator<double> g(fixtures + c.file, n, c.opts);
+        const auto m = g.output_dim();
+        using T = lw::backend_traits<lt::backend<double>>;
+        const lt::vector<double> like = at::zeros({2, 3, 1}, at::kDouble);  // batch [2, 3]
+        const auto z = T::random_normal(like, n, rng), v = T::random_normal(like, n, rng),
+                   u = T::random_normal(like, m, rng);
+        const auto f = g(z), Jv = lw::jvp(g, z, v), Jtu = lw::vjp(g, z, u);
+        const auto J = lw::jacobian(g, z);
+        CATCH_REQUIRE(J.tensor().sizes() == at::IntArrayRef({2, 3, m, n}));
+        double worst = 0;
+        for (int i = 0; i < 2; ++i)
+            for (int k = 0; k < 3; ++k) {
+                const lt::vector<double> zi = z.tensor()[i][k].clone(), vi = v.tensor()[i][k].clone(),
+                                         ui = u.tensor()[i][k].clone();
+                worst = std::max(worst, max_rel(f.tensor()[i][k], g(zi).tensor()));
+                worst = std::max(worst, max_rel(Jv.tensor()[i][k], lw::jvp(g, zi, vi).tensor()));
+                worst = std::max(worst, max_rel(Jtu.tensor()[i][k], lw::vjp(g, zi, ui).tensor()));
+                worst = std::max(worst, max_rel(J.tensor()[i][k], lw::jacobian(g, zi).tensor()));
+            }
+        CATCH_CHECK(worst < 1e-13);
+        // An unbatched direction broadcasts against a batch of codes.
+        const lt::vector<double> v0 = v.tensor()[0][0].clone();
+        CATCH_CHECK(max_rel(lw::jvp(g, z, v0).tensor()[1][2],
+                            lw::jvp(g, lt::vector<double>(z.tensor()[1][2].clone()), v0).tensor()) < 1e-13);
+    }
+}
+
+CATCH_TEST_CASE("torch: the double-backward JVP equals the forward-mode JVP") {
+    const auto& r = recorded().at("decoder");
+    lt::torchscript_options o;
+    o.jvp = lt::jvp_method::double_backward;
+    const lt::torchscript_generator<double> g(fixtures + "decoder.pt", 4, o);
+    CATCH_CHECK(max_rel(lw::jvp(g, rows_tensor(r.at("z")), rows_tensor(r.at("v"))).tensor(),
+                        rows_tensor(r.at("jvp"))) < 1e-12);
+}
+
+CATCH_TEST_CASE("torch: module_generator wraps a torch::nn::Module and a lambda, with exact derivatives") {
+    auto linear = ::torch::nn::Linear(3, 5);
+    linear->to(at::kDouble);
+    const lt::module_generator<double> g(linear, 3, 5);
+    const auto W = linear->weight.detach();
+    const lt::vector<double> z = at::tensor({0.5, -1.0, 2.0}, at::kDouble);
+    const lt::vector<double> u = at::linspace(-1.0, 1.0, 5, at::kDouble);
+    CATCH_CHECK(max_rel(lw::jacobian(g, z).tensor(), W) < 1e-15);
+    CATCH_CHECK(max_rel(lw::vjp(g, z, u).tensor(), at::matmul(W.t(), u.tensor())) < 1e-15);
+    // A lambda: f(z) = sin(z) ⊙ z, with J = diag(cos z ⊙ z + sin z).
+    const lt::module_generator<double> h([](const at::Tensor& x) { return x.sin() * x; }, 3, 3);
+    const auto d = z.tensor().cos() * z.tensor() + z.tensor().sin();
+    CATCH_CHECK(max_rel(lw::jacobian(h, z).tensor(), at::diag(d)) < 1e-15);
+    CATCH_CHECK(max_rel(lw::vjp(h, z, z).tensor(), d * z.tensor()) < 1e-15);
+    // Evaluation does not record an autograd graph, even for a module with trainable weights.
+    CATCH_CHECK_FALSE(g(z).tensor().requires_grad());
+}
+
+CATCH_TEST_CASE("torch: bad models and bad inputs are refused with a sentence, leaving the input untouched") {
+    using lw::detail::sentence;
+    CATCH_CHECK_THROWS_AS(lt::torchscript_generator<double>(fixtures + "no_such_model.pt", 8), lw::model_loading_error);
+    CATCH_CHECK_THROWS_WITH(lt::torchscript_generator<double>(fixtures + "no_such_model.pt", 8),
+                            Catch::Contains("does not exist"));
+    const auto corrupt = std::filesystem::temp_directory_path() / "latentwalk_torch_corrupt.pt";
+    {
+        std::ofstream out(corrupt, std::ios::binary);
+        out << "this is not a TorchScript archive";
+    }
+    CATCH_CHECK_THROWS_AS(lt::torchscript_generator<double>(corrupt.string(), 8), lw::model_loading_error);
+    CATCH_CHECK_THROWS_WITH(lt::torchscript_generator<double>(corrupt.string(), 8),
+                            Catch::Contains("could not be read as a TorchScript archive"));
+    std::filesystem::remove(corrupt);
+    lt::torchscript_options unknown_method, unknown_submodule;
+    unknown_method.method = "encode";
+    unknown_submodule.submodule = "fc9";
+    CATCH_CHECK_THROWS_WITH(lt::torchscript_generator<double>(fixtures + "mapping.pt", 8, unknown_method),
+                            Catch::Contains("has no method 'encode'") && Catch::Contains("features"));
+    CATCH_CHECK_THROWS_AS(lt::torchscript_generator<double>(fixtures + "mapping.pt", 8, unknown_submodule),
+                          lw::model_loading_error);
+    // The mapping network takes 8 numbers, not 7.
+    CATCH_CHECK_THROWS_AS(lt::torchscript_generator<double>(fixtures + "mapping.pt", 7), lw::dimension_error);
+    CATCH_CHECK_THROWS_WITH(lt::torchscript_generator<double>(fixtures + "mapping.pt", 7),
+                            Catch::Contains("does not accept an input of shape [7]") &&
+                                Catch::Contains("mat1 and mat2 shapes cannot be multiplied"));
+    // A module whose output does not depend on its input is no generator.
+    CATCH_CHECK_THROWS_AS(lt::torchscript_generator<double>(fixtures + "constant.pt", 4), lw::numerical_error);
+    const lt::module_generator<double> constant([](const at::Tensor& x) { return at::ones_like(x); }, 2, 2);
+    const lt::vector<double> z2 = at::ones({2}, at::kDouble);
+    CATCH_CHECK_THROWS_AS(lw::vjp(constant, z2, z2), lw::numerical_error);
+    CATCH_CHECK_THROWS_AS(lw::jvp(constant, z2, z2), lw::numerical_error);
+
+    const lt::torchscript_generator<double> g(fixtures + "mapping.pt", 8);
+    const at::Tensor z = at::linspace(-1.0, 1.0, 8, at::kDouble);
+    const at::Tensor kept = z.clone();
+    CATCH_CHECK_THROWS_AS(g(lt::vector<double>(at::ones({7}, at::kDouble))), lw::dimension_error);
+    CATCH_CHECK_THROWS_AS(lw::jvp(g, z, at::ones({3, 7}, at::kDouble)), lw::dimension_error);
+    CATCH_CHECK_THROWS_AS(lw::vjp(g, z, at::ones({9}, at::kDouble)), lw::dimension_error);
+    CATCH_CHECK_THROWS_AS(g(lt::vector<double>(z.to(at::kFloat))), lw::invalid_argument_error);
+    auto bad = z.clone();
+    bad[3] = std::numeric_limits<double>::infinity();
+    CATCH_CHECK_THROWS_AS(lw::jvp(g, bad, z), lw::numerical_error);
+    CATCH_CHECK(at::equal(z, kept));
+    // A function that returns the wrong shape.
+    const lt::module_generator<double> wrong([](const at::Tensor& x) { return x.sum(-1); }, 2, 1);
+    CATCH_CHECK_THROWS_AS(wrong(z2), lw::dimension_error);
+}
+
+CATCH_TEST_CASE("torch: on CUDA the fixtures give the CPU numbers (skipped without a GPU)") {
+    if (!::torch::cuda::is_available()) {
+        std::cout << "torch: CUDA case skipped (no CUDA device: torch::cuda::is_available() is false)\n";
+        CATCH_WARN("CUDA case skipped: torch::cuda::is_available() is false on this machine");
+        return;
+    }
+    for (const auto& c : fixture_cases()) {
+        CATCH_INFO("fixture " << c.key);
+        const auto& r = recorded().at(c.key);
+        auto o = c.opts;
+        o.device = at::kCUDA;
+        const lt::torchscript_generator<double> g(fixtures + c.file, r.at("latent_dim").get<std::int64_t>(), o);
+        const auto z = rows_tensor(r.at("z")).cuda(), v = rows_tensor(r.at("v")).cuda(), u = rows_tensor(r.at("u")).cuda();
+        CATCH_CHECK(g(z).tensor().is_cuda());
+        CATCH_CHECK(max_rel(g(z).tensor(), rows_tensor(r.at("f"))) < 1e-12);
+        CATCH_CHECK(max_rel(lw::jvp(g, z, v).tensor(), rows_tensor(r.at("jvp"))) < 1e-12);
+        CATCH_CHECK(max_rel(lw::vjp(g, z, u).tensor(), rows_tensor(r.at("vjp"))) < 1e-12);
+        CATCH_CHECK(max_rel(lw::jacobian(g, z).tensor().cpu(),
+                            lw::jacobian(lt::torchscript_generator<double>(fixtures + c.file, g.latent_dim(), c.opts),
+                                         rows_tensor(r.at("z"))).tensor()) < 1e-12);
+    }
+}
