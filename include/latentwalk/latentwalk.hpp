@@ -27,6 +27,8 @@
 #include "grassmann/random_subspace.hpp"
 #include "grassmann/sefa_directions.hpp"
 #include "grassmann/ganspace_directions.hpp"
+#include "grassmann/warpage_table.hpp"
+#include "grassmann/warpage_statistics.hpp"
 #include "traversal/trajectory.hpp"
 #include "traversal/integrate_ode.hpp"
 #include "traversal/potential_flow.hpp"

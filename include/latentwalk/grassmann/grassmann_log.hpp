@@ -5,16 +5,20 @@
 // to span(Y), in the horizontal lift at the basis X: it depends on X's basis (Δ Q for X Q) but only
 // on Y's span. ‖Δ‖_F equals the geodesic distance ‖θ‖₂, and grassmann_exp(X, Δ) spans span(Y).
 //
-// Algorithm (Bendokat–Zimmermann–Absil, "A Grassmann manifold handbook", alg. 5.3, with the
-// angles taken by atan2 instead of arcsin so that angles near π/2 stay accurate):
+// Algorithm (Bendokat–Zimmermann–Absil, "A Grassmann manifold handbook", alg. 5.3, rearranged so
+// that every angle comes from atan2 of an accurate sine and cosine and the principal vectors come
+// from the cosine side only):
 //   Q_Y          = thin QR of Y (any basis of the target span)
-//   Ψ S Rᵀ       = SVD(Q_Yᵀ X)                       (p×p)
-//   Y*           = Q_Y Ψ Rᵀ                          (Procrustes-aligned basis of span(Y): XᵀY* = R S Rᵀ ⪰ 0)
-//   U Σ_s Vᵀ     = thin SVD((I − X Xᵀ) Y*)           (sines)
-//   cos_i        = v_iᵀ (Xᵀ Y*) v_i                   (cosines paired with the same right vectors)
-//   Δ            = U diag(atan2(Σ_s, cos)) Vᵀ
+//   Ψ S Rᵀ       = SVD(Q_Yᵀ X)                 (p×p; S = cosines, R = principal vectors in X's coordinates)
+//   W            = (I − X Xᵀ) Q_Y Ψ             (orthogonal columns of norms sin θ_i)
+//   θ_i          = atan2(‖W_i‖, S_i)
+//   Δ            = W diag(θ_i / sin θ_i) Rᵀ
+// Taking U and V from a second SVD of the residual (as in the handbook) would be unstable near
+// π/2, where the sines cluster at 1 and that SVD's singular vectors are ill-determined (exp∘log then
+// misses by ~1e-9); here clustering only mixes directions whose angles agree to the same order.
 // The result is unique when every principal angle is below π/2 (span(Y) off the cut locus of
 // span(X)); at exactly π/2 one of the minimizing geodesics is returned.
+#include <limits>
 #include <string_view>
 
 #include "../concepts/backend.hpp"
@@ -29,20 +33,17 @@ namespace detail::grassmann {
 template <class B>
 matrix_t<B> log_of_orthonormal(const matrix_t<B>& X, const matrix_t<B>& QY) {
     using T = backend_traits<B>;
-    const auto align = T::thin_svd(T::tmatmul(QY, X));                    // Ψ S Rᵀ
-    const auto Ystar = T::matmul(QY, T::matmul(align.U, T::transpose(align.V)));
-    const auto XtY = T::tmatmul(X, Ystar);                                   // R S Rᵀ
-    const auto residual = sub<B>(Ystar, T::matmul(X, XtY));                   // (I − X Xᵀ) Y*
-    const auto f = T::thin_svd(residual);
+    const auto f = T::thin_svd(T::tmatmul(QY, X));   // Ψ S Rᵀ
+    const auto QYPsi = T::matmul(QY, f.U);
+    const auto W = sub<B>(QYPsi, T::matmul(X, T::tmatmul(X, QYPsi)));  // (I − X Xᵀ) Q_Y Ψ
     const index_t<B> p = T::cols(X);
     const auto like = T::col(X, 0);
-    auto cosines = T::zeros(like, p);
-    for (index_t<B> i = 0; i < p; ++i) {
-        const auto v = T::col(f.V, i);
-        cosines = T::axpy(T::dot(v, T::matvec(XtY, v)), T::unit(like, p, i), cosines);
-    }
-    const auto theta = T::cwise_atan2(f.S, cosines);
-    return T::matmul(scale_columns<B>(f.U, theta), T::transpose(f.V));
+    auto sines = T::zeros(like, p);
+    for (index_t<B> i = 0; i < p; ++i) sines = T::axpy(T::norm(T::col(W, i)), T::unit(like, p, i), sines);
+    const auto theta = T::cwise_atan2(sines, f.S);
+    // θ / sin θ, with sin θ = 0 (then θ = 0 and W_i = 0) mapped to 0.
+    const auto safe = T::cwise_max(sines, T::fill(like, p, std::numeric_limits<double>::min()));
+    return T::matmul(scale_columns<B>(W, T::cwise_quotient(theta, safe)), T::transpose(f.V));
 }
 
 }  // namespace detail::grassmann
