@@ -65,6 +65,15 @@ CATCH_TEST_CASE("traversal: curve traversal on a linear generator is a straight 
     CATCH_CHECK(raw.size() == static_cast<std::size_t>(N + 1));
     CATCH_CHECK(raw.latent_length() == Catch::Approx(N * eps).epsilon(1e-12));
     CATCH_CHECK(raw.output_length() == Catch::Approx(N * eps * svd.singularValues()[0]).epsilon(1e-12));
+    // a leading-k basis from the matrix-free Lanczos method gives the same line
+    lw::curve_traversal_options lz;
+    lz.basis_rank = 2;
+    lz.basis.method = lw::tangent_method::lanczos;
+    const auto lanczos = lw::curve_traversal(g, z0, 1, N, eps, lz);
+    CATCH_CHECK(lanczos.output_length() == Catch::Approx(2 * N * eps).epsilon(1e-10));
+    CATCH_CHECK(distance_to_line(lanczos.outputs.front(), g(z0), svd.matrixU().col(1)) <= 1e-10);
+    lz.basis_rank = 1;
+    CATCH_CHECK_THROWS_AS(lw::curve_traversal(g, z0, 1, N, eps, lz), lw::dimension_error);
 }
 
 CATCH_TEST_CASE("traversal: curve traversal stays on the sphere, a straight line in R^3 leaves it") {
@@ -158,7 +167,8 @@ CATCH_TEST_CASE("traversal: traversals reject bad input and leave it untouched")
     CATCH_CHECK_THROWS_AS(lw::linear_traversal<B>(z0, Vec::Zero(3), 5, 0.1), lw::numerical_error);
     CATCH_CHECK_THROWS_AS(lw::linear_traversal<B>(z0, Vec::Ones(2), 5, 0.1), lw::dimension_error);
     CATCH_CHECK_THROWS_AS(lw::linear_traversal(g, z0, Vec::Ones(3), 0, 0.1), lw::invalid_argument_error);
-    CATCH_CHECK_THROWS_AS(lw::project_onto_local_subspace(g, z0, Vec::Ones(3), 0), lw::dimension_error);
+    CATCH_CHECK_THROWS_AS(lw::project_onto_local_subspace(g, z0, Vec::Ones(3), 0), lw::invalid_argument_error);
+    CATCH_CHECK_THROWS_AS(lw::project_onto_local_subspace(g, z0, Vec::Ones(3), 4), lw::dimension_error);
     CATCH_CHECK_THROWS_AS(lw::project_onto_local_subspace(g, z0, Vec::Ones(5), 2), lw::dimension_error);
     CATCH_CHECK_THROWS_AS(lw::subspace_traversal(g, z0, Vec::Ones(3), 4, 3, 0.1), lw::dimension_error);
     CATCH_CHECK_THROWS_AS(lw::subspace_traversal(g, z0, Vec::Ones(3), 2, 3, 0.0), lw::invalid_argument_error);

@@ -25,3 +25,4 @@
 #include <latentwalk/traversal/project_onto_local_subspace.hpp>
 #include <latentwalk/traversal/subspace_traversal.hpp>
 #include <latentwalk/traversal/trajectory.hpp>
+#include <latentwalk/tangent/tangent_basis.hpp>

@@ -5,15 +5,15 @@
 // With J(z) = U Σ Vᵀ (thin, σ descending):
 //   subspace_side::latent   d ∈ Rⁿ ↦ V_k V_kᵀ d   (the latent directions that move the output most)
 //   subspace_side::output   d ∈ Rᵐ ↦ U_k U_kᵀ d   (the tangent space of the learned manifold at g(z))
-// One Jacobian and one thin SVD.
+// One tangent_basis(g, z, k, options) (see latentwalk/tangent/tangent_basis.hpp for the methods).
 //
-// Errors: dimension_error (z or direction of the wrong length, k outside 1..min(n, m)),
-// numerical_error (NaN/Inf).
+// Errors: dimension_error (z or direction of the wrong length, k > min(n, m)),
+// invalid_argument_error (k < 1), numerical_error (NaN/Inf).
 #include <string>
 
 #include "../concepts/generator.hpp"
 #include "../derivatives.hpp"
-#include "../detail/local_svd.hpp"
+#include "../tangent/tangent_basis.hpp"
 #include "../detail/traversal_support.hpp"
 
 namespace latentwalk {
@@ -22,7 +22,9 @@ enum class subspace_side { latent, output };
 
 namespace detail {
 inline void require_subspace_rank(const char* where, long long k, long long r) {
-    if (k < 1 || k > r)
+    if (k < 1)
+        throw invalid_argument_error(sentence(where, "k = " + std::to_string(k) + "; a subspace needs k ≥ 1."));
+    if (k > r)
         throw dimension_error(sentence(where, "k = " + std::to_string(k) + " is outside 1.." + std::to_string(r) +
                                                   " (the Jacobian has min(n, m) = " + std::to_string(r) +
                                                   " singular directions)."));
@@ -45,7 +47,8 @@ void project_onto_local_subspace(const G&, const Args&...) {
 template <DifferentiableGenerator G>
 vector_t<typename G::backend> project_onto_local_subspace(const G& g, const vector_t<typename G::backend>& z,
                                                           const vector_t<typename G::backend>& direction, long long k,
-                                                          subspace_side side = subspace_side::latent) {
+                                                          subspace_side side = subspace_side::latent,
+                                                          const tangent_basis_options& options = {}) {
     using B = typename G::backend;
     const char* where = "project_onto_local_subspace";
     detail::validate_latent(where, g, z);
@@ -56,8 +59,9 @@ vector_t<typename G::backend> project_onto_local_subspace(const G& g, const vect
                               static_cast<long long>(latent ? g.latent_dim() : g.output_dim()),
                               latent ? "the generator's latent dimension" : "the generator's output dimension");
     detail::require_finite<B>(where, "direction", direction);
-    const auto svd = detail::local_svd(g, z);
-    return latent ? detail::project_with<B>(svd.V, k, direction) : detail::project_with<B>(svd.U, k, direction);
+    const auto tb = tangent_basis(g, z, k, options);
+    return latent ? detail::project_with<B>(tb.latent_basis, k, direction)
+                  : detail::project_with<B>(tb.output_basis, k, direction);
 }
 
 }  // namespace latentwalk

@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "../concepts/generator.hpp"
-#include "../detail/local_svd.hpp"
+#include "../tangent/tangent_basis.hpp"
 #include "../detail/traversal_support.hpp"
 #include "project_onto_local_subspace.hpp"
 #include "trajectory.hpp"
@@ -21,6 +21,7 @@ namespace latentwalk {
 struct subspace_traversal_options {
     bool both_sides = true;
     bool record_outputs = true;
+    tangent_basis_options basis{};  ///< how tangent_basis computes V_k at each point
 };
 
 template <class G, class... Args>
@@ -50,8 +51,8 @@ trajectory<typename G::backend> subspace_traversal(const G& g, const vector_t<ty
 
     // unit projected direction at z, and the retained fraction
     auto local = [&](const vector_t<B>& z) {
-        const auto svd = detail::local_svd(g, z);
-        const auto p = detail::project_with<B>(svd.V, k, direction);
+        const auto tb = tangent_basis(g, z, k, options.basis);
+        const auto p = detail::project_with<B>(tb.latent_basis, k, direction);
         const double pn = T::host_value(T::norm(p));
         if (!(pn > 1e-12 * dnorm))
             throw numerical_error(detail::sentence(where, "the direction has no component in the local " +
