@@ -63,8 +63,15 @@ int main() {
     for (std::size_t i = 0; i < J1.a.size(); ++i) diff = std::max(diff, std::abs(J1.a[i] - J2.a[i]));
     const lw::standard_gaussian<archetype_backend> p(2);
     const auto zp = p.project_to_level(z, -3.0);
+    // Flows and PDE terms (traversal/, potentials/, pde/): u = t<a, z> moves z by a t²/2.
+    lw::potential_flow_options<archetype_backend> po;
+    po.ode.t1 = 2.0;
+    const auto flow = lw::potential_flow(archetype_potential{}, z, po);
+    const double flow_err = std::abs(flow.path.back().v[0] - (0.5 + 2.0)) + std::abs(flow.path.back().v[1] - (-0.25 + 4.0));
+    const auto lin = lw::linear_potential<archetype_backend>::time_scaled(archetype_vector{{1.0, 2.0}});
+    const double wave = lw::wave_loss(lin, flow.path, 1.0, lw::laplacian_mode::hessian_row_sum);
     const bool ok = diff < 1e-15 && r1.passed() && r2.passed() && r3.passed() &&
-                    std::abs(p.log_density(zp) + 3.0) < 1e-14;
+                    std::abs(p.log_density(zp) + 3.0) < 1e-14 && flow_err < 1e-12 && wave == 0.0;
     std::printf("archetype instantiation: jacobian agreement %.3g, checks %d %d %d\n", diff, r1.passed(), r2.passed(),
                 r3.passed());
     return ok ? 0 : 1;
