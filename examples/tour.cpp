@@ -4,10 +4,12 @@
 
 #include "tour_sections/foundation.hpp"
 #include "tour_sections/traversal.hpp"
+#include "tour_sections/density.hpp"
 
 int main() {
     std::cout << "latentwalk " << LATENTWALK_VERSION_STRING << " — a tour of latent-space geometry\n\n";
     tour::foundation(std::cout);
     tour::traversal(std::cout);
+    tour::density(std::cout);
     std::cout << "tour complete\n";
 }
