@@ -14,8 +14,13 @@
 // | p.score(z)                  | vector_t<B>      | ∇ log p(z)                                | yes       | O(d)      |
 // | p.project_to_level(z, c)    | vector_t<B>      | closed-form projection onto log p = c     | optional  | O(d)      |
 // | p.sample(rng, like)         | vector_t<B>      | one draw, shaped like `like`              | optional  | O(d)      |
+// | p.max_log_density()         | double           | sup log p (levels above it are refused)   | optional  | O(1)      |
 //
-// Models shipped: latentwalk::standard_gaussian<B> (latentwalk/density/standard_gaussian.hpp).
+// Models shipped (latentwalk/density/): standard_gaussian<B>, diagonal_gaussian<B>, truncated_normal<B>
+// (BigGAN's resampling convention) and uniform_box<B>, all with project_to_level; monotone_cdf_model<B>
+// (DP-LaSE's learned per-coordinate CDF, without: project_to_level_set finds its level sets by root finding).
+// Algorithms: project_to_level_set, density_preserving_walk (latentwalk/density/).
+// Archetype: tests/static/archetypes.hpp (archetype_density).
 #include <concepts>
 
 #include "backend.hpp"
