@@ -47,6 +47,14 @@ CATCH_TEST_CASE("density: chi statistics are smooth across the series threshold 
         const double direct = static_cast<double>(d) - chi.mean() * chi.mean();
         CATCH_CHECK(std::abs(chi.variance() - direct) <= 1e-13 * static_cast<double>(d));
     }
+    // Far beyond the oracles the variance keeps its digits: Var = 1/2 − 1/(8d) − 1/(16d²) + O(d⁻³) and
+    // E‖z‖ = √d (1 − 1/(4d) + 1/(32d²) + O(d⁻³)). (The plain d − μ² with a correctly rounded μ is off by
+    // ~7e-12 relative at d = 16384 and ~3e-10 at d = 10⁶.)
+    for (double d : {1e6, 1e8, 1e12}) {
+        const le::chi_statistics chi(static_cast<long long>(d));
+        CATCH_CHECK(std::abs(chi.variance() - (0.5 - 1.0 / (8 * d) - 1.0 / (16 * d * d))) <= 2e-16);
+        CATCH_CHECK(rel_diff(chi.mean(), std::sqrt(d) * (1.0 - 1.0 / (4 * d) + 1.0 / (32 * d * d))) <= 2e-16);
+    }
     CATCH_REQUIRE_THROWS_AS(le::chi_statistics(0), lw::invalid_argument_error);
     const le::chi_statistics chi(8);
     CATCH_REQUIRE_THROWS_AS(chi.quantile(1.0), lw::invalid_argument_error);

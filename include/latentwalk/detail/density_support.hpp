@@ -3,6 +3,7 @@
 // primitives only, so that batched backends evaluate them without host-side branching.
 #include <limits>
 #include <string>
+#include <string_view>
 
 #include "../concepts/backend.hpp"
 #include "validate.hpp"
