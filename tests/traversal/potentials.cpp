@@ -197,3 +197,33 @@ CATCH_TEST_CASE("traversal: the MLP potential evaluates weights given as row-maj
     w.W_f.push_back(std::nan(""));
     CATCH_CHECK_THROWS_AS(le::mlp_potential<double>(2, w, o), lw::numerical_error);
 }
+
+CATCH_TEST_CASE("traversal: potential_flow rejects bad input and runs in single precision") {
+    const lw::linear_potential<B> u(Vec::Ones(3));
+    CATCH_CHECK_THROWS_AS(lw::potential_flow(u, Vec::Zero(2)), lw::dimension_error);
+    CATCH_CHECK_THROWS_AS(lw::potential_flow(u, Vec::Constant(3, std::nan(""))), lw::numerical_error);
+    lw::potential_flow_options<B> o;
+    o.normalize_gradient = true;
+    const lw::linear_potential<B> flat(Vec::Zero(3));
+    CATCH_CHECK_THROWS_AS(lw::potential_flow(flat, Vec::Zero(3), o), lw::numerical_error);
+    const auto sol = lw::potential_flow(u, Vec::Zero(3));
+    CATCH_CHECK_THROWS_AS(sol.path.diagnostic("potential"), lw::invalid_argument_error);
+
+    // float: the Gaussian score flow dz/dt = -z and the MLP potential's derivatives
+    using BF = le::backend<float>;
+    const lw::quadratic_potential<BF> q(Eigen::MatrixXf::Identity(2, 2), Eigen::VectorXf::Zero(2));
+    lw::potential_flow_options<BF> fo;
+    fo.direction = lw::flow_direction::descent;
+    fo.ode.rtol = 1e-6;
+    fo.ode.atol = 1e-7;
+    const Eigen::VectorXf z0 = (Eigen::VectorXf(2) << 3.0f, -4.0f).finished();
+    const auto fs = lw::potential_flow(q, z0, fo);
+    CATCH_CHECK((fs.path.back() - z0 * std::exp(-1.0f)).norm() <= 1e-5f);
+    const auto mf = le::mlp_potential<float>::random(6, {}, 5);
+    const auto md = le::mlp_potential<double>::random(6, {}, 5);
+    const Eigen::VectorXf zf = Eigen::VectorXf::LinSpaced(6, -1.0f, 1.0f);
+    CATCH_CHECK(mf.laplacian(zf, 0.5f) == Catch::Approx(md.laplacian(zf.cast<double>(), 0.5)).epsilon(1e-4).margin(1e-5));
+    CATCH_CHECK((mf.gradient(zf, 0.5f).cast<double>() - md.gradient(zf.cast<double>(), 0.5)).norm() <= 1e-5);
+    const auto cf = lw::curve_traversal(le::sphere_embedding<float>(1.0f), (Eigen::VectorXf(2) << 0.9f, 0.4f).finished(), 0, 10, 0.05);
+    for (const auto& w : cf.outputs) CATCH_CHECK(std::abs(w.norm() - 1.0f) <= 1e-5f);
+}
