@@ -8,6 +8,17 @@
 #include <latentwalk/eigen/backend.hpp>
 #include <latentwalk/eigen/mlp_generator.hpp>
 #include <latentwalk/torch.hpp>
+#include <latentwalk/density/density_preserving_walk.hpp>
+#include <latentwalk/density/diagonal_gaussian.hpp>
+#include <latentwalk/grassmann/grassmann_distance.hpp>
+#include <latentwalk/grassmann/principal_angles.hpp>
+#include <latentwalk/pde/laplacian.hpp>
+#include <latentwalk/pde/wave_residual.hpp>
+#include <latentwalk/potentials/quadratic_potential.hpp>
+#include <latentwalk/tangent/tangent_basis.hpp>
+#include <latentwalk/traversal/linear_traversal.hpp>
+#include <latentwalk/traversal/potential_flow.hpp>
+#include <latentwalk/traversal/subspace_traversal.hpp>
 
 #include <torch/cuda.h>
 
@@ -82,6 +93,20 @@ struct torch_case {
         for (int b = 0; b < samples; ++b) rows.push_back(tensor_of(zs.at(b)));
         return at::stack(rows).to(opts());
     }
+    /// Matrices as one torch matrix ([r, c] or [samples, r, c]).
+    static lt::matrix<Scalar> mats(const std::vector<Eigen::MatrixXd>& As) {
+        if (!Batched) return tensor_of(As.at(0)).to(opts());
+        std::vector<at::Tensor> ts;
+        for (int b = 0; b < samples; ++b) ts.push_back(tensor_of(As.at(b)));
+        return at::stack(ts).to(opts());
+    }
+    /// An unbatched vector (a model parameter) on this configuration's dtype and device.
+    static lt::vector<Scalar> param(const Eigen::VectorXd& x) { return tensor_of(x).to(opts()); }
+    static lt::matrix<Scalar> param(const Eigen::MatrixXd& A) { return tensor_of(A).to(opts()); }
+    /// Sample b of a batched vector (b < 0: the vector as it is).
+    static lt::vector<Scalar> slice(const lt::vector<Scalar>& x, int b) {
+        return b < 0 ? x : lt::vector<Scalar>(x.tensor()[b].clone());
+    }
     static Eigen::VectorXd sample(const at::Tensor& t, int b) { return vector_of(Batched ? t[b] : t); }
     static Eigen::MatrixXd sample_matrix(const at::Tensor& t, int b) { return matrix_of(Batched ? t[b] : t); }
     static double sample_scalar(const at::Tensor& t, int b) {
@@ -114,6 +139,28 @@ using cpu_double = torch_case<double, false, false>;
 using cpu_double_batched = torch_case<double, true, false>;
 using cpu_float = torch_case<float, false, false>;
 using cuda_double = torch_case<double, true, true>;
+
+/// Sample `index` of a batched result, or the whole unbatched result when index < 0.
+Eigen::VectorXd pick(const at::Tensor& t, int index) { return vector_of(index < 0 ? t : t[index]); }
+Eigen::MatrixXd pick_matrix(const at::Tensor& t, int index) { return matrix_of(index < 0 ? t : t[index]); }
+
+/// Runs an algorithm on the whole batch and checks every sample; an algorithm that reads per-sample
+/// host values (T::host_value) refuses a batch with dimension_error, and then it runs sample by
+/// sample and the test says so. run(b): the result for sample b, or for the whole batch when b < 0;
+/// check(result, index, b): compare sample b, found at `index` in the result (< 0: unbatched).
+template <class P, class Run, class Check>
+void each_sample(const char* what, Run&& run, Check&& check) {
+    if (P::samples > 1) {
+        try {
+            const auto r = run(-1);
+            for (int b = 0; b < P::samples; ++b) check(r, b, b);
+            return;
+        } catch (const lw::dimension_error& e) {
+            CATCH_WARN(what << " does not take a batch of latent codes yet, so it ran sample by sample: " << e.what());
+        }
+    }
+    for (int b = 0; b < P::samples; ++b) check(run(P::samples > 1 ? b : -1), -1, b);
+}
 
 le::mlp_generator<double> reference_mlp() {
     le::mlp_generator<double>::options o;
@@ -363,4 +410,176 @@ CATCH_TEMPLATE_TEST_CASE("torch: standard_gaussian log_density, score and level 
     CATCH_REQUIRE_THROWS_AS(p.project_to_level(lw::backend_traits<typename P::B>::zeros(z, 5), c), lw::numerical_error);
     CATCH_REQUIRE_THROWS_AS(p.log_density(lw::backend_traits<typename P::B>::zeros(z, 4)), lw::dimension_error);
     CATCH_CHECK(lw::backend_traits<typename P::B>::to_host(z) == before);
+}
+
+CATCH_TEMPLATE_TEST_CASE("torch: tangent_basis by every method agrees with Eigen on singular values and subspaces",
+                         "[agreement]", cpu_double, cpu_double_batched, cpu_float, cuda_double) {
+    using P = TestType;
+    if (!P::available()) return;
+    const auto ref = reference_mlp();  // 6 → 7
+    const auto g = P::mlp(ref);
+    const auto zs = latent_codes(6, 9);
+    const auto z = P::vec(zs);
+    // Subspaces of the same data: geodesic distance between torch's and Eigen's bases (0 exactly).
+    const double sub_tol = P::tol;
+    for (auto method : {lw::tangent_method::dense, lw::tangent_method::lanczos, lw::tangent_method::randomized}) {
+        lw::tangent_basis_options o;
+        o.method = method;
+        double sv = 0, d_out = 0, d_lat = 0;
+        bool converged = true;
+        each_sample<P>(
+            "tangent_basis", [&](int b) { return lw::tangent_basis(g, P::slice(z, b), 3, o); },
+            [&](const auto& tb, int index, int b) {
+                const auto eb = lw::tangent_basis(ref, zs[b], 3, o);
+                sv = std::max(sv, max_rel(pick(tb.singular_values.tensor(), index), eb.singular_values));
+                const Eigen::MatrixXd U = pick_matrix(tb.output_basis.tensor(), index);
+                const Eigen::MatrixXd V = pick_matrix(tb.latent_basis.tensor(), index);
+                d_out = std::max(d_out, lw::grassmann_distance(U, eb.output_basis, lw::grassmann_metric::geodesic));
+                d_lat = std::max(d_lat, lw::grassmann_distance(V, eb.latent_basis, lw::grassmann_metric::geodesic));
+                converged = converged && tb.report.converged;
+            });
+        CATCH_INFO(P::label() << ", " << lw::to_string(method) << ": singular values " << sv << ", subspace distances "
+                              << d_out << " (output), " << d_lat << " (latent)");
+        CATCH_CHECK(sv < P::tol);
+        CATCH_CHECK(d_out < sub_tol);
+        CATCH_CHECK(d_lat < sub_tol);
+        CATCH_CHECK(converged);
+    }
+}
+
+CATCH_TEMPLATE_TEST_CASE("torch: principal angles and Grassmann distances agree with Eigen", "[agreement]", cpu_double,
+                         cpu_double_batched, cpu_float, cuda_double) {
+    using P = TestType;
+    if (!P::available()) return;
+    auto rng = lw::test::rng(10);
+    std::vector<Eigen::MatrixXd> As, Bs, Cs;
+    for (int b = 0; b < 3; ++b) {
+        As.push_back(lw::test::random_matrix(8, 3, rng));
+        Bs.push_back(lw::test::random_matrix(8, 2, rng));
+        Cs.push_back(As.back() + 1e-7 * lw::test::random_matrix(8, 3, rng));  // tiny angles
+    }
+    const auto A = P::mats(As), Bm = P::mats(Bs), C = P::mats(Cs);
+    const auto pa = lw::principal_angles(A, Bm);
+    double angles = 0, distances = 0;
+    for (int b = 0; b < P::samples; ++b)
+        angles = std::max(angles, max_rel(P::sample(pa.angles.tensor(), b), lw::principal_angles(As[b], Bs[b]).angles));
+    for (auto metric : {lw::grassmann_metric::geodesic, lw::grassmann_metric::projection_frobenius,
+                        lw::grassmann_metric::procrustes, lw::grassmann_metric::fubini_study,
+                        lw::grassmann_metric::binet_cauchy, lw::grassmann_metric::martin}) {
+        const auto d = lw::grassmann_distance(A, Bm, metric);
+        for (int b = 0; b < P::samples; ++b)
+            distances = std::max(distances, lw::test::rel_diff(P::sample_scalar(d, b),
+                                                               lw::grassmann_distance(As[b], Bs[b], metric)));
+    }
+    CATCH_INFO(P::label() << ": angles " << angles << ", distances " << distances);
+    CATCH_CHECK(angles < P::tol);
+    CATCH_CHECK(distances < P::tol);
+    if constexpr (P::tol < 1e-6) {  // angles of order 1e-7 keep their relative accuracy on torch too
+        const auto tiny = lw::principal_angles(A, C);
+        double worst = 0;
+        for (int b = 0; b < P::samples; ++b)
+            worst = std::max(worst, max_rel(P::sample(tiny.angles.tensor(), b), lw::principal_angles(As[b], Cs[b]).angles));
+        CATCH_INFO("tiny angles: " << worst);
+        CATCH_CHECK(worst < 1e-6);
+    }
+}
+
+CATCH_TEMPLATE_TEST_CASE("torch: diagonal_gaussian and the density-preserving walk agree with Eigen", "[agreement]",
+                         cpu_double, cpu_double_batched, cpu_float, cuda_double) {
+    using P = TestType;
+    using B = typename P::B;
+    if (!P::available()) return;
+    Eigen::VectorXd mean(4), stddev(4);
+    mean << 0.5, -1.0, 0.0, 2.0;
+    stddev << 1.0, 0.5, 2.0, 1.5;
+    const lw::diagonal_gaussian<B> p(P::param(mean), P::param(stddev));
+    const lw::diagonal_gaussian<le::backend<double>> ref(mean, stddev);
+    const auto zs = latent_codes(4, 12), ds = latent_codes(4, 13);
+    const auto z = P::vec(zs), dir = P::vec(ds);
+    const double c = ref.max_log_density() - 2.0;
+    const auto logp = p.log_density(z);
+    const auto score = p.score(z);
+    const auto proj = p.project_to_level(z, c);
+    double worst = 0, walk_worst = 0;
+    for (int b = 0; b < P::samples; ++b) {
+        worst = std::max(worst, lw::test::rel_diff(P::sample_scalar(logp, b), ref.log_density(zs[b])));
+        worst = std::max(worst, max_rel(P::sample(score.tensor(), b), ref.score(zs[b])));
+        worst = std::max(worst, max_rel(P::sample(proj.tensor(), b), ref.project_to_level(zs[b], c)));
+    }
+    each_sample<P>(
+        "density_preserving_walk",
+        [&](int b) { return lw::density_preserving_walk(p, P::slice(z, b), P::slice(dir, b), 5, 0.1); },
+        [&](const auto& walk, int index, int b) {
+            const auto ew = lw::density_preserving_walk(ref, zs[b], ds[b], 5, 0.1);
+            CATCH_REQUIRE(walk.points.size() == ew.points.size());
+            for (std::size_t j = 0; j < ew.points.size(); ++j)
+                walk_worst = std::max(walk_worst, max_rel(pick(walk.points[j].tensor(), index), ew.points[j]));
+        });
+    CATCH_INFO(P::label() << ": density " << worst << ", walk " << walk_worst);
+    CATCH_CHECK(worst < P::tol);
+    CATCH_CHECK(walk_worst < P::tol);
+}
+
+CATCH_TEMPLATE_TEST_CASE("torch: traversals, potential flow, Laplacian and wave residual agree with Eigen",
+                         "[agreement]", cpu_double, cpu_double_batched, cpu_float, cuda_double) {
+    using P = TestType;
+    using B = typename P::B;
+    if (!P::available()) return;
+    const auto ref = reference_mlp();
+    const auto g = P::mlp(ref);
+    const auto zs = latent_codes(6, 14), ds = latent_codes(6, 15);
+    const auto z = P::vec(zs), dir = P::vec(ds);
+    auto rng = lw::test::rng(16);
+    const Eigen::MatrixXd M = lw::test::random_matrix(6, 6, rng);
+    const Eigen::MatrixXd H = -(M * M.transpose() / 6.0 + Eigen::MatrixXd::Identity(6, 6));
+    const Eigen::VectorXd h = Eigen::VectorXd::LinSpaced(6, -1.0, 1.0);
+    const lw::quadratic_potential<B> u(P::param(H), P::param(h));
+    const lw::quadratic_potential<le::backend<double>> uref(H, h);
+    lw::potential_flow_options<B> fo;
+    fo.ode.method = lw::ode_method::rk4;
+    fo.ode.steps = 20;
+    lw::potential_flow_options<le::backend<double>> fref;
+    fref.ode.method = lw::ode_method::rk4;
+    fref.ode.steps = 20;
+    double worst_line = 0, worst_sub = 0, worst_flow = 0, worst_pde = 0;
+    each_sample<P>(
+        "linear_traversal", [&](int b) { return lw::linear_traversal(g, P::slice(z, b), P::slice(dir, b), 4, 0.25); },
+        [&](const auto& line, int index, int b) {
+            const auto el = lw::linear_traversal(ref, zs[b], ds[b], 4, 0.25);
+            CATCH_REQUIRE(line.points.size() == el.points.size());
+            CATCH_REQUIRE(line.outputs.size() == el.outputs.size());
+            for (std::size_t j = 0; j < el.points.size(); ++j) {
+                worst_line = std::max(worst_line, max_rel(pick(line.points[j].tensor(), index), el.points[j]));
+                worst_line = std::max(worst_line, max_rel(pick(line.outputs[j].tensor(), index), el.outputs[j]));
+            }
+        });
+    each_sample<P>(
+        "subspace_traversal",
+        [&](int b) { return lw::subspace_traversal(g, P::slice(z, b), P::slice(dir, b), 2, 4, 0.1); },
+        [&](const auto& sub, int index, int b) {
+            const auto es = lw::subspace_traversal(ref, zs[b], ds[b], 2, 4, 0.1);
+            CATCH_REQUIRE(sub.points.size() == es.points.size());
+            for (std::size_t j = 0; j < es.points.size(); ++j)
+                worst_sub = std::max(worst_sub, max_rel(pick(sub.points[j].tensor(), index), es.points[j]));
+        });
+    each_sample<P>(
+        "potential_flow", [&](int b) { return lw::potential_flow(u, P::slice(z, b), fo); },
+        [&](const auto& flow, int index, int b) {
+            const auto ef = lw::potential_flow(uref, zs[b], fref);
+            CATCH_REQUIRE(flow.path.points.size() == ef.path.points.size());
+            for (std::size_t j = 0; j < ef.path.points.size(); ++j)
+                worst_flow = std::max(worst_flow, max_rel(pick(flow.path.points[j].tensor(), index), ef.path.points[j]));
+        });
+    const auto lap = lw::laplacian(u, z, 0.5);
+    const auto res = lw::wave_residual(u, z, 0.5, 2.0);
+    for (int b = 0; b < P::samples; ++b) {
+        worst_pde = std::max(worst_pde, lw::test::rel_diff(P::sample_scalar(lap, b), lw::laplacian(uref, zs[b], 0.5)));
+        worst_pde = std::max(worst_pde, max_rel(P::sample(res.tensor(), b), lw::wave_residual(uref, zs[b], 0.5, 2.0)));
+    }
+    CATCH_INFO(P::label() << ": linear " << worst_line << ", subspace " << worst_sub << ", flow " << worst_flow
+                          << ", pde " << worst_pde);
+    CATCH_CHECK(worst_line < P::tol);
+    CATCH_CHECK(worst_sub < P::tol);
+    CATCH_CHECK(worst_flow < P::tol);
+    CATCH_CHECK(worst_pde < P::tol);
 }

@@ -17,11 +17,12 @@
 // same here. Wrapping an at::Tensor does not copy it.
 //
 // Factorizations: at::linalg_qr (reduced), at::linalg_svd (full_matrices = false; V = Vhᵀ, S
-// descending), at::linalg_eigh (ascending) — all batched. norm is overflow-safe (scaled by the
-// largest entry). random_normal draws doubles from the caller's std RNG on the host, sample after
-// sample (a matrix column by column, as the Eigen backend does), then copies them to the like's dtype
-// and device: for one sample the draws equal the Eigen backend's for the same RNG state. Host
-// reductions (all_finite, max_abs, host_max, host_value) synchronise with the device.
+// descending; at::linalg_svdvals for singular_values), at::linalg_eigh (ascending) — all batched.
+// norm is overflow-safe (scaled by the largest entry). random_normal draws doubles from the
+// caller's std RNG on the host, sample after sample (a matrix column by column, as the Eigen backend
+// does), then copies them to the like's dtype and device: for one sample the draws equal the Eigen
+// backend's for the same RNG state. Host reductions (all_finite, max_abs, host_max, host_value)
+// synchronise with the device; host_value throws dimension_error for a batch of several samples.
 #include <algorithm>
 #include <cstdint>
 #include <initializer_list>
@@ -194,6 +195,8 @@ struct backend_traits<torch::backend<Scalar>> {
         auto [U, S, Vh] = at::linalg_svd(A.tensor(), /*full_matrices=*/false);
         return {matrix(std::move(U)), vector(std::move(S)), matrix(Vh.transpose(-2, -1).contiguous())};
     }
+    /// Singular values of each matrix, descending, without forming U and V.
+    static vector singular_values(const matrix& A) { return at::linalg_svdvals(A.tensor()); }
     /// Eigendecomposition of each symmetric matrix, eigenvalues ascending.
     static eig_result sym_eig(const matrix& A) {
         auto [w, V] = at::linalg_eigh(A.tensor());
