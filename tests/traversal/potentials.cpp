@@ -84,7 +84,10 @@ CATCH_TEST_CASE("traversal: a projection hook keeps a flow on the Gaussian level
         o.ode.steps = 400;
         o.ode.t1 = 80.0;
         o.ode.max_step = 0.2;  // dopri5: the unprojected flow is a translation, so bound the step
-        o.ode.projection = [](const Vec& z, double) -> Vec { return 5.0 * z / z.norm(); };
+        // DP-LaSE's density-preserving step: back onto the prior's level set through z0
+        const lw::standard_gaussian<B> prior(3);
+        const double level = prior.log_density(z0);
+        o.ode.projection = [&](const Vec& z, double) -> Vec { return prior.project_to_level(z, level); };
         const auto sol = lw::potential_flow(u, z0, o);
         double drift = 0.0;
         for (const auto& z : sol.path.points) drift = std::max(drift, std::abs(z.norm() - 5.0));
