@@ -42,6 +42,8 @@ struct level_projection_options {
     int max_bracket_doublings = 80;
 };
 
+/// converged is false (and no exception is thrown) only when the bracket shrank to adjacent doubles
+/// while the rounding noise of log p there exceeded the tolerance: the best point is then returned.
 struct level_projection_report {
     level_projection_method method = level_projection_method::automatic;  ///< the method that ran
     bool converged = false;
