@@ -114,6 +114,7 @@ struct backend_traits<test::archetype_backend> {
     // The archetype's factorizations exist for the compile-time contract only; they are never run.
     static qr_result thin_qr(const matrix& A) { return {A, A}; }
     static svd_result thin_svd(const matrix& A) { return {A, {}, A}; }
+    static vector singular_values(const matrix&) { return {}; }
     static eig_result sym_eig(const matrix& A) { return {{}, A}; }
     template <class L, class R> static vector random_normal(const L&, index n, R& rng) {
         std::normal_distribution<double> nd;

@@ -47,6 +47,7 @@
 // | T::transpose(A)                 | matrix             | Aᵀ                                          | O(rc)       |
 // | T::thin_qr(A)                   | qr_result          | {Q r×c orthonormal, R c×c}, A = QR (r ≥ c)  | O(rc²)      |
 // | T::thin_svd(A)                  | svd_result         | {U, S descending, V}, A = U diag(S) Vᵀ      | O(rc·min)   |
+// | T::singular_values(A)           | vector             | S descending only (no U, V formed)          | O(rc·min)   |
 // | T::sym_eig(A)                   | eig_result         | {values ascending, vectors} of symmetric A  | O(n³)       |
 // | T::random_normal(like, n, rng)  | vector             | i.i.d. N(0, 1) entries                      | O(n)        |
 // | T::random_normal(like, r, c, rng)| matrix            | i.i.d. N(0, 1) entries                      | O(rc)       |
@@ -132,6 +133,7 @@ concept Backend =
         backend_traits<B>::thin_svd(A).U;
         backend_traits<B>::thin_svd(A).S;
         backend_traits<B>::thin_svd(A).V;
+        { backend_traits<B>::singular_values(A) } -> std::convertible_to<typename backend_traits<B>::vector>;
         backend_traits<B>::sym_eig(A).values;
         backend_traits<B>::sym_eig(A).vectors;
         { backend_traits<B>::fill(x, i, 1.0) } -> std::convertible_to<typename backend_traits<B>::vector>;

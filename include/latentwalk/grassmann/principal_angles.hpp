@@ -49,9 +49,9 @@ principal_angles_result<B> angles_of_orthonormal(const matrix_t<B>& QA, const ma
     const matrix_t<B>& L = a_larger ? QA : QB;
     const matrix_t<B>& S = a_larger ? QB : QA;
     const auto M = T::tmatmul(L, S);                 // p×q, p ≥ q
-    auto cosines = T::thin_svd(M).S;                 // q values, descending
+    auto cosines = T::singular_values(M);            // q values, descending
     const auto residual = sub<B>(S, T::matmul(L, M));  // (I − L Lᵀ) S
-    auto sines = T::reverse(T::thin_svd(residual).S);  // q values, ascending
+    auto sines = T::reverse(T::singular_values(residual));  // q values, ascending
     auto angles = T::cwise_atan2(sines, cosines);
     const auto p = static_cast<long long>(T::cols(L)), q = static_cast<long long>(T::cols(S));
     return {std::move(angles), std::move(cosines), std::move(sines), p - q};

@@ -43,7 +43,7 @@ struct warpage_table {
                 cell.str("");
                 cell << std::fixed << std::setprecision(4) << mean[i][static_cast<std::size_t>(k - 1)] << " ± "
                      << std::setprecision(4) << stddev[i][static_cast<std::size_t>(k - 1)];
-                os << " | " << std::setw(25) << cell.str();
+                os << " | " << std::setw(26) << cell.str();  // "±" is two bytes in UTF-8
             }
             os << "\n";
         }

@@ -105,6 +105,17 @@ struct backend_traits<eigen::backend<Scalar>> {
         return {svd.matrixU(), svd.singularValues(), svd.matrixV()};
     }
 
+    /// Singular values only, descending. A tall matrix (rows ≥ 2 cols) is first reduced to its
+    /// triangular QR factor (same singular values, backward stable), so no r×c factor is formed.
+    static vector singular_values(const matrix& A) {
+        if (A.rows() >= 2 * A.cols() && A.cols() > 0) {
+            Eigen::HouseholderQR<matrix> qr(A);
+            const matrix R = qr.matrixQR().topRows(A.cols()).template triangularView<Eigen::Upper>();
+            return Eigen::BDCSVD<matrix>(R).singularValues();
+        }
+        return Eigen::BDCSVD<matrix>(A).singularValues();
+    }
+
     /// Symmetric eigendecomposition, eigenvalues ascending.
     static eig_result sym_eig(const matrix& A) {
         Eigen::SelfAdjointEigenSolver<matrix> es(A);
