@@ -3,7 +3,6 @@
 #include <iostream>
 
 #include "tour_sections/foundation.hpp"
-#include "tour_sections/tangent.hpp"
 #include "tour_sections/traversal.hpp"
 #include "tour_sections/density.hpp"
 #include "tour_sections/grassmann.hpp"
@@ -11,7 +10,6 @@
 int main() {
     std::cout << "latentwalk " << LATENTWALK_VERSION_STRING << " — a tour of latent-space geometry\n\n";
     tour::foundation(std::cout);
-    tour::tangent(std::cout);
     tour::traversal(std::cout);
     tour::density(std::cout);
     tour::grassmann(std::cout);
