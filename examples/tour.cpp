@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "tour_sections/foundation.hpp"
+#include "tour_sections/tangent.hpp"
 #include "tour_sections/traversal.hpp"
 #include "tour_sections/density.hpp"
 #include "tour_sections/grassmann.hpp"
@@ -10,6 +11,7 @@
 int main() {
     std::cout << "latentwalk " << LATENTWALK_VERSION_STRING << " — a tour of latent-space geometry\n\n";
     tour::foundation(std::cout);
+    tour::tangent(std::cout);
     tour::traversal(std::cout);
     tour::density(std::cout);
     tour::grassmann(std::cout);

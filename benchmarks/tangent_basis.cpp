@@ -1,0 +1,145 @@
+// tangent_basis: dense (the Local Basis method: form J, full SVD) vs Lanczos vs randomized.
+//   mapping: 512 → 512, 8 layers, leaky ReLU 0.2, PixelNorm first (StyleGAN2's mapping network)
+//   wide:    512 → 16384, 8 layers (a wide partial generator)
+// For k ∈ {1, 10, 50}. Rows:
+//   dense           J from the model's own chain-product Jacobian, then a thin SVD (strongest dense)
+//   dense_products  J from min(n, m) = 512 JVPs (a generator with products only, as with autodiff)
+//   lanczos         Golub–Kahan–Lanczos, default options (tolerance 1e-10·σ₁)
+//   randomized      Halko–Martinsson–Tropp, default options (q = 1, p = 10)
+// Counters: products (JVPs + VJPs; "jacobians" counts calls of the model's own jacobian),
+// geodesic_error = sqrt(Σθᵢ²) of the principal angles between the latent bases and the dense one
+// (output_error likewise for the output bases), speedup = (CPU time of `dense`) / (this row's CPU time),
+// with the dense time measured once per model in the same process.
+#include <benchmark/benchmark.h>
+
+#include <cmath>
+#include <ctime>
+#include <map>
+
+#include <latentwalk/eigen.hpp>
+#include <latentwalk/tangent/tangent_basis.hpp>
+
+namespace {
+
+namespace lw = latentwalk;
+namespace le = latentwalk::eigen;
+
+/// CPU seconds of this thread: the build machine is shared, so wall time would count other jobs.
+double cpu_seconds() {
+    timespec ts{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return double(ts.tv_sec) + 1e-9 * double(ts.tv_nsec);
+}
+
+const le::mlp_generator<double>& model(int which) {
+    static const auto make = [](Eigen::Index out) {
+        le::mlp_generator<double>::options o;
+        o.pixel_norm_first = true;
+        std::vector<Eigen::Index> widths(9, 512);
+        widths.back() = out;
+        return le::mlp_generator<double>::random(widths, o, 42);
+    };
+    static const auto mapping = make(512);
+    static const auto wide = make(16384);
+    return which == 0 ? mapping : wide;
+}
+
+const Eigen::VectorXd& latent() {
+    static const Eigen::VectorXd z = [] {
+        std::mt19937_64 rng(7);
+        std::normal_distribution<double> nd;
+        return Eigen::VectorXd(Eigen::VectorXd::NullaryExpr(512, [&] { return nd(rng); }));
+    }();
+    return z;
+}
+
+/// Only jvp and vjp are visible: dense must assemble J from products.
+struct products_only {
+    using backend = le::backend<double>;
+    const le::mlp_generator<double>* g;
+    Eigen::Index latent_dim() const { return g->latent_dim(); }
+    Eigen::Index output_dim() const { return g->output_dim(); }
+    Eigen::VectorXd operator()(const Eigen::VectorXd& z) const { return (*g)(z); }
+    Eigen::VectorXd jvp(const Eigen::VectorXd& z, const Eigen::VectorXd& v) const { return g->jvp(z, v); }
+    Eigen::VectorXd vjp(const Eigen::VectorXd& z, const Eigen::VectorXd& u) const { return g->vjp(z, u); }
+};
+
+struct dense_reference {
+    lw::tangent_basis_result<le::backend<double>> result;  // top 50
+    double seconds = 0;
+};
+
+/// The dense result and its time, once per model.
+const dense_reference& reference(int which) {
+    static std::map<int, dense_reference> cache;
+    auto it = cache.find(which);
+    if (it != cache.end()) return it->second;
+    lw::tangent_basis_options o;
+    o.method = lw::tangent_method::dense;
+    const double t0 = cpu_seconds();
+    auto r = lw::tangent_basis(model(which), latent(), 50, o);
+    const double s = cpu_seconds() - t0;
+    return cache.emplace(which, dense_reference{std::move(r), s}).first->second;
+}
+
+/// sqrt(Σ θᵢ²) for the principal angles between span(P) and span(Q) (orthonormal columns).
+double geodesic(const Eigen::MatrixXd& P, const Eigen::MatrixXd& Q) {
+    const Eigen::VectorXd s = Eigen::JacobiSVD<Eigen::MatrixXd>(Q - P * (P.transpose() * Q)).singularValues();
+    double sum = 0;
+    for (Eigen::Index i = 0; i < s.size(); ++i) {
+        const double t = std::asin(std::min(1.0, s[i]));
+        sum += t * t;
+    }
+    return std::sqrt(sum);
+}
+
+template <class G>
+void run(benchmark::State& state, const G& g, lw::tangent_method method) {
+    const int which = static_cast<int>(state.range(0));
+    const long long k = state.range(1);
+    const auto& ref = reference(which);
+    lw::tangent_basis_options o;
+    o.method = method;
+    lw::tangent_basis_result<le::backend<double>> r;
+    double seconds = 0;
+    long long iterations = 0;
+    for (auto _ : state) {
+        const double t0 = cpu_seconds();
+        r = lw::tangent_basis(g, latent(), k, o);
+        seconds += cpu_seconds() - t0;
+        ++iterations;
+        benchmark::DoNotOptimize(r.singular_values.data());
+    }
+    state.counters["products"] = static_cast<double>(r.report.products());
+    state.counters["jacobians"] = static_cast<double>(r.report.jacobian_count);
+    state.counters["geodesic_error"] = geodesic(ref.result.latent_basis.leftCols(k), r.latent_basis);
+    state.counters["output_error"] = geodesic(ref.result.output_basis.leftCols(k), r.output_basis);
+    state.counters["speedup"] = ref.seconds / (seconds / static_cast<double>(iterations));
+    state.counters["converged"] = r.report.converged ? 1 : 0;
+    state.SetLabel(std::string(which == 0 ? "512->512" : "512->16384") + " k=" + std::to_string(k));
+}
+
+void BM_dense(benchmark::State& state) { run(state, model(static_cast<int>(state.range(0))), lw::tangent_method::dense); }
+void BM_dense_products(benchmark::State& state) {
+    const products_only g{&model(static_cast<int>(state.range(0)))};
+    run(state, g, lw::tangent_method::dense);
+}
+void BM_lanczos(benchmark::State& state) {
+    run(state, model(static_cast<int>(state.range(0))), lw::tangent_method::lanczos);
+}
+void BM_randomized(benchmark::State& state) {
+    run(state, model(static_cast<int>(state.range(0))), lw::tangent_method::randomized);
+}
+
+void shapes(benchmark::internal::Benchmark* b) {
+    for (int which : {0, 1})
+        for (int k : {1, 10, 50}) b->Args({which, k});
+}
+
+}  // namespace
+
+BENCHMARK(BM_dense)->Apply(shapes)->Unit(benchmark::kMillisecond)->Iterations(1)->MeasureProcessCPUTime();
+BENCHMARK(BM_dense_products)->Args({0, 10})->Args({1, 10})->Unit(benchmark::kMillisecond)->Iterations(1)->MeasureProcessCPUTime();
+BENCHMARK(BM_lanczos)->Apply(shapes)->Unit(benchmark::kMillisecond)->MeasureProcessCPUTime();
+BENCHMARK(BM_randomized)->Apply(shapes)->Unit(benchmark::kMillisecond)->MeasureProcessCPUTime();
+BENCHMARK_MAIN();
