@@ -70,6 +70,21 @@ int main() {
     const double flow_err = std::abs(flow.path.back().v[0] - (0.5 + 2.0)) + std::abs(flow.path.back().v[1] - (-0.25 + 4.0));
     const auto lin = lw::linear_potential<archetype_backend>::time_scaled(archetype_vector{{1.0, 2.0}});
     const double wave = lw::wave_loss(lin, flow.path, 1.0, lw::laplacian_mode::hessian_row_sum);
+    // Tangent bases (tangent/): instantiated only, since the archetype's factorizations are placeholders.
+    using vec = lw::vector_t<archetype_backend>;
+    using mat = lw::matrix_t<archetype_backend>;
+    [[maybe_unused]] lw::tangent_basis_result<archetype_backend> (*tangent)(
+        const archetype_jvp_generator&, const vec&, long long, const lw::tangent_basis_options&) =
+        &lw::tangent_basis<archetype_jvp_generator>;
+    [[maybe_unused]] lw::range_finder_result<archetype_backend> (*range)(const archetype_vjp_generator&, const vec&,
+                                                                         const mat&, int) =
+        &lw::randomized_range_finder<archetype_vjp_generator>;
+    [[maybe_unused]] mat (*metric)(const archetype_jvp_generator&, const vec&) =
+        &lw::pullback_metric<archetype_jvp_generator>;
+    [[maybe_unused]] long long (*rank)(const archetype_vjp_generator&, const vec&, double) =
+        &lw::numerical_rank<archetype_vjp_generator>;
+    [[maybe_unused]] lw::low_rank_error_result (*lre)(const archetype_jvp_generator&, const vec&, long long) =
+        &lw::low_rank_error<archetype_jvp_generator>;
     const bool ok = diff < 1e-15 && r1.passed() && r2.passed() && r3.passed() &&
                     std::abs(p.log_density(zp) + 3.0) < 1e-14 && flow_err < 1e-12 && wave == 0.0;
     std::printf("archetype instantiation: jacobian agreement %.3g, checks %d %d %d\n", diff, r1.passed(), r2.passed(),
