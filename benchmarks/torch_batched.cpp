@@ -1,0 +1,194 @@
+// torch_batched: the LibTorch backend (CPU, one thread) against the Eigen reference, in one run.
+// Model: StyleGAN2's mapping network shape, 512 → 512, 8 layers, leaky ReLU 0.2, PixelNorm first,
+// the same random weights in both backends (torch: a module_generator over at::linear).
+// Rows:
+//   dense_basis_eigen_loop/B      B latent codes one after the other: tangent_basis(dense), which
+//                                 uses the Eigen model's own chain-product Jacobian and a thin SVD
+//   dense_basis_torch_batched/B   the same B codes in one batch on torch: J from 512 batched
+//                                 forward-mode JVPs (the derivation layer), then one batched thin SVD
+//   local_basis_reference_torch   the Local Basis authors' method on torch for one code: the full
+//                                 Jacobian by autograd through an identity (one VJP with a batch of
+//                                 the m unit covectors), then a full SVD
+//   lanczos_torch                 latentwalk's matrix-free tangent_basis (Lanczos, k = 10) on torch
+//   jvp_eigen_loop/B, jvp_torch/B, vjp_torch/B   one product for B codes (a loop on Eigen, one
+//                                 batched call on torch): the cost per product and what batching saves
+// Counters: sv_rel_error = largest relative difference of the top-10 singular values from the Eigen
+// reference; products = JVPs + VJPs spent. Compare rows of one run (ratios), not absolute times.
+#include <benchmark/benchmark.h>
+
+#include <ATen/Parallel.h>
+
+#include <algorithm>
+#include <random>
+#include <vector>
+
+#include <latentwalk/derivatives.hpp>
+#include <latentwalk/eigen/backend.hpp>
+#include <latentwalk/eigen/mlp_generator.hpp>
+#include <latentwalk/tangent/tangent_basis.hpp>
+#include <latentwalk/torch.hpp>
+
+namespace {
+
+namespace lw = latentwalk;
+namespace le = latentwalk::eigen;
+namespace lt = latentwalk::torch;
+using TT = lw::backend_traits<lt::backend<double>>;
+
+const le::mlp_generator<double>& model() {
+    static const auto m = [] {
+        le::mlp_generator<double>::options o;
+        o.pixel_norm_first = true;
+        return le::mlp_generator<double>::random(std::vector<Eigen::Index>(9, 512), o, 42);
+    }();
+    return m;
+}
+
+at::Tensor tensor_of(const Eigen::MatrixXd& A) {
+    Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> R = A;
+    return at::from_blob(R.data(), {A.rows(), A.cols()}, at::kDouble).clone();
+}
+
+const lt::module_generator<double>& torch_model() {
+    static const auto g = [] {
+        std::vector<std::pair<at::Tensor, at::Tensor>> layers;
+        for (const auto& L : model().layers()) layers.emplace_back(tensor_of(L.weight), tensor_of(L.bias).squeeze(-1));
+        const auto o = model().settings();
+        auto f = [layers, o](const at::Tensor& z) {
+            at::Tensor x = z / ((z * z).mean(-1, true) + o.pixel_norm_epsilon).sqrt();
+            for (std::size_t l = 0; l < layers.size(); ++l) {
+                x = at::linear(x, layers[l].first, layers[l].second);
+                if (l + 1 < layers.size()) x = at::leaky_relu(x, o.leaky_slope);
+            }
+            return x;
+        };
+        return lt::module_generator<double>(f, 512, 512);
+    }();
+    return g;
+}
+
+std::vector<Eigen::VectorXd> codes(int count) {
+    std::mt19937_64 rng(7);
+    std::normal_distribution<double> nd;
+    std::vector<Eigen::VectorXd> zs;
+    for (int b = 0; b < count; ++b) {
+        Eigen::VectorXd z(512);
+        for (auto& x : z) x = nd(rng);
+        zs.push_back(z);
+    }
+    return zs;
+}
+
+lt::vector<double> batch_of(const std::vector<Eigen::VectorXd>& zs) {
+    std::vector<at::Tensor> rows;
+    for (const auto& z : zs) rows.push_back(tensor_of(z).squeeze(-1));
+    return at::stack(rows);
+}
+
+lw::tangent_basis_options dense() {
+    lw::tangent_basis_options o;
+    o.method = lw::tangent_method::dense;
+    return o;
+}
+
+double sv_error(const at::Tensor& S, const Eigen::VectorXd& ref) {
+    double worst = 0;
+    for (Eigen::Index i = 0; i < ref.size(); ++i)
+        worst = std::max(worst, std::abs(S[i].item<double>() - ref[i]) / ref[0]);
+    return worst;
+}
+
+void dense_basis_eigen_loop(benchmark::State& state) {
+    at::set_num_threads(1);
+    const auto zs = codes(static_cast<int>(state.range(0)));
+    for (auto _ : state)
+        for (const auto& z : zs) benchmark::DoNotOptimize(lw::tangent_basis(model(), z, 10, dense()).singular_values);
+    state.counters["samples"] = static_cast<double>(zs.size());
+}
+
+void dense_basis_torch_batched(benchmark::State& state) {
+    at::set_num_threads(1);
+    const auto zs = codes(static_cast<int>(state.range(0)));
+    const auto z = batch_of(zs);
+    TT::svd_result svd;
+    for (auto _ : state) {
+        svd = TT::thin_svd(lw::jacobian(torch_model(), z));
+        benchmark::DoNotOptimize(svd.S.tensor().data_ptr());
+    }
+    double worst = 0;
+    for (std::size_t b = 0; b < zs.size(); ++b)
+        worst = std::max(worst, sv_error(svd.S.tensor()[static_cast<long>(b)],
+                                         lw::tangent_basis(model(), zs[b], 10, dense()).singular_values));
+    state.counters["samples"] = static_cast<double>(zs.size());
+    state.counters["sv_rel_error"] = worst;
+    state.counters["products"] = 512;
+}
+
+void local_basis_reference_torch(benchmark::State& state) {
+    at::set_num_threads(1);
+    const auto z0 = codes(1)[0];
+    const at::Tensor z = tensor_of(z0).squeeze(-1);
+    const at::Tensor identity = at::eye(512, at::kDouble);
+    at::Tensor S;
+    for (auto _ : state) {
+        // Row i of J is (Jᵀ e_i)ᵀ: one VJP over the batch of the 512 unit covectors.
+        const auto J = torch_model().vjp(z.expand({512, 512}), identity).tensor();
+        S = std::get<1>(at::linalg_svd(J, /*full_matrices=*/true));
+        benchmark::DoNotOptimize(S.data_ptr());
+    }
+    state.counters["sv_rel_error"] = sv_error(S, lw::tangent_basis(model(), z0, 10, dense()).singular_values);
+    state.counters["products"] = 512;
+}
+
+void lanczos_torch(benchmark::State& state) {
+    at::set_num_threads(1);
+    const auto z0 = codes(1)[0];
+    const lt::vector<double> z = tensor_of(z0).squeeze(-1);
+    lw::tangent_basis_options o;
+    o.method = lw::tangent_method::lanczos;
+    lw::tangent_basis_result<lt::backend<double>> tb;
+    for (auto _ : state) {
+        tb = lw::tangent_basis(torch_model(), z, 10, o);
+        benchmark::DoNotOptimize(tb.singular_values.tensor().data_ptr());
+    }
+    state.counters["sv_rel_error"] =
+        sv_error(tb.singular_values.tensor(), lw::tangent_basis(model(), z0, 10, dense()).singular_values);
+    state.counters["products"] = static_cast<double>(tb.report.products());
+}
+
+void jvp_torch(benchmark::State& state) {
+    at::set_num_threads(1);
+    const auto zs = codes(static_cast<int>(state.range(0)));
+    const auto z = batch_of(zs);
+    const lt::vector<double> v = at::ones({512}, at::kDouble);
+    for (auto _ : state) benchmark::DoNotOptimize(torch_model().jvp(z, v).tensor().data_ptr());
+    state.counters["samples"] = static_cast<double>(zs.size());
+}
+
+void vjp_torch(benchmark::State& state) {
+    at::set_num_threads(1);
+    const auto zs = codes(static_cast<int>(state.range(0)));
+    const auto z = batch_of(zs);
+    const lt::vector<double> u = at::ones({512}, at::kDouble);
+    for (auto _ : state) benchmark::DoNotOptimize(torch_model().vjp(z, u).tensor().data_ptr());
+    state.counters["samples"] = static_cast<double>(zs.size());
+}
+
+void jvp_eigen_loop(benchmark::State& state) {
+    const auto zs = codes(static_cast<int>(state.range(0)));
+    const Eigen::VectorXd v = Eigen::VectorXd::Ones(512);
+    for (auto _ : state)
+        for (const auto& z : zs) benchmark::DoNotOptimize(model().jvp(z, v).data());
+    state.counters["samples"] = static_cast<double>(zs.size());
+}
+
+}  // namespace
+
+BENCHMARK(jvp_eigen_loop)->Arg(1)->Arg(8)->Unit(benchmark::kMicrosecond);
+BENCHMARK(jvp_torch)->Arg(1)->Arg(8)->Unit(benchmark::kMicrosecond);
+BENCHMARK(vjp_torch)->Arg(1)->Arg(8)->Unit(benchmark::kMicrosecond);
+BENCHMARK(dense_basis_eigen_loop)->Arg(8)->Unit(benchmark::kMillisecond);
+BENCHMARK(dense_basis_torch_batched)->Arg(8)->Unit(benchmark::kMillisecond);
+BENCHMARK(local_basis_reference_torch)->Unit(benchmark::kMillisecond);
+BENCHMARK(lanczos_torch)->Unit(benchmark::kMillisecond);
+BENCHMARK_MAIN();
