@@ -185,3 +185,28 @@ CATCH_TEST_CASE("traversal: traversals reject bad input and leave it untouched")
     CATCH_CHECK((line.points.front() - (z0 - Vec((Vec(3) << 0.6, 0.0, 0.8).finished()))).norm() <= 1e-15);
     CATCH_CHECK((line.outputs[3] - A * line.points[3]).norm() <= 1e-14);
 }
+
+CATCH_TEST_CASE("traversal: random directions inside the local subspace are unit and uniform there") {
+    auto rng = lw::test::rng(71);
+    const Mat A = lw::test::random_matrix(6, 5, rng);
+    const le::linear_generator<double> g(A);
+    const Vec z0 = lw::test::random_vector(5, rng);
+    Eigen::JacobiSVD<Mat> svd(A, Eigen::ComputeThinU | Eigen::ComputeThinV);
+    const Mat V2 = svd.matrixV().leftCols(2);
+    Mat second = Mat::Zero(2, 2);
+    const int n = 4000;
+    double norm_err = 0.0, outside = 0.0;
+    for (int i = 0; i < n; ++i) {
+        const Vec d = lw::random_subspace_direction(g, z0, 2, rng);
+        norm_err = std::max(norm_err, std::abs(d.norm() - 1.0));
+        outside = std::max(outside, (d - V2 * (V2.transpose() * d)).norm());  // distance from span(V_2)
+        const Vec c = V2.transpose() * d;
+        second += c * c.transpose() / n;
+    }
+    CATCH_CHECK(norm_err <= 1e-14);
+    CATCH_CHECK(outside <= 1e-13);
+    // uniform on the unit circle of the plane: E[c cᵀ] = I/2
+    CATCH_CHECK((second - 0.5 * Mat::Identity(2, 2)).cwiseAbs().maxCoeff() <= 0.03);
+    CATCH_CHECK_THROWS_AS(lw::random_subspace_direction(g, z0, 0, rng), lw::invalid_argument_error);
+    CATCH_CHECK_THROWS_AS(lw::random_subspace_direction(g, z0, 6, rng), lw::dimension_error);
+}

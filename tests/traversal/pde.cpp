@@ -50,6 +50,19 @@ struct plane_wave {
     }
 };
 
+/// u = exp(−κ‖k‖²t) sin(kᵀz): a solution of the heat equation u_t = κ Δu.
+struct heat_mode {
+    using backend = B;
+    Vec k;
+    double kappa;
+    Eigen::Index dim() const { return k.size(); }
+    double decay(double t) const { return std::exp(-kappa * k.squaredNorm() * t); }
+    double value(const Vec& z, double t) const { return decay(t) * std::sin(k.dot(z)); }
+    Vec gradient(const Vec& z, double t) const { return decay(t) * std::cos(k.dot(z)) * k; }
+    double time_derivative(const Vec& z, double t) const { return -kappa * k.squaredNorm() * value(z, t); }
+    Vec hessian_vector(const Vec& z, double t, const Vec& v) const { return -decay(t) * std::sin(k.dot(z)) * k.dot(v) * k; }
+};
+
 Mat hadamard(Eigen::Index n) {  // Sylvester construction, n a power of two
     Mat H = Mat::Ones(1, 1);
     while (H.rows() < n) {
@@ -149,6 +162,23 @@ CATCH_TEST_CASE("pde: a plane wave passes the trace-mode wave equation and fails
     CATCH_CHECK(lw::wave_loss(u, pts, ts, u.c, lw::laplacian_mode::hessian_row_sum) > 1e-2);
     // the wrong wave speed is caught
     CATCH_CHECK(lw::wave_loss(u, pts, ts, 1.2 * u.c) > 1e-2);
+}
+
+CATCH_TEST_CASE("pde: a decaying Fourier mode solves the heat equation in trace mode") {
+    auto rng = lw::test::rng(75);
+    const heat_mode u{lw::test::random_vector(4, rng), 0.3};
+    for (int i = 0; i < 5; ++i) {
+        const Vec z = lw::test::random_vector(4, rng);
+        CATCH_CHECK(std::abs(lw::heat_residual(u, z, 0.2 * i, u.kappa)[0]) <= 1e-13);
+        const Vec rows = lw::heat_residual(u, z, 0.2 * i, u.kappa, lw::laplacian_mode::hessian_row_sum);
+        CATCH_CHECK(rows.size() == 4);
+    }
+    CATCH_CHECK(std::abs(lw::heat_residual(u, Vec::Constant(4, 0.4), 0.5, 2 * u.kappa)[0]) > 1e-3);
+    // the quadratic u = |z|²/2 + d κ t: trace residual 0, row sums κ(d − 1)
+    const auto q = lw::quadratic_potential<B>(Mat::Identity(3, 3), Vec::Zero(3)).with_time(3 * 0.5, 0.0);
+    CATCH_CHECK(std::abs(lw::heat_residual(q, Vec::Ones(3), 1.0, 0.5)[0]) <= 1e-15);
+    CATCH_CHECK(lw::heat_residual(q, Vec::Ones(3), 1.0, 0.5, lw::laplacian_mode::hessian_row_sum)[1] == Catch::Approx(1.0));
+    CATCH_CHECK_THROWS_AS(lw::heat_residual(q, Vec::Ones(3), 1.0, std::nan("")), lw::numerical_error);
 }
 
 CATCH_TEST_CASE("pde: the Jacobian regularizer is -|J_G grad u|^2") {

@@ -15,6 +15,7 @@
 #include <latentwalk/pde/laplacian_mode.hpp>
 #include <latentwalk/pde/wave_loss.hpp>
 #include <latentwalk/pde/wave_residual.hpp>
+#include <latentwalk/pde/heat_residual.hpp>
 #include <latentwalk/potentials/linear_potential.hpp>
 #include <latentwalk/potentials/quadratic_potential.hpp>
 #include <latentwalk/potentials/rbf_dipole_potential.hpp>
@@ -24,5 +25,6 @@
 #include <latentwalk/traversal/potential_flow.hpp>
 #include <latentwalk/traversal/project_onto_local_subspace.hpp>
 #include <latentwalk/traversal/subspace_traversal.hpp>
+#include <latentwalk/traversal/random_subspace_direction.hpp>
 #include <latentwalk/traversal/trajectory.hpp>
 #include <latentwalk/tangent/tangent_basis.hpp>
