@@ -99,7 +99,10 @@ CATCH_TEST_CASE("density: step-then-project walks keep the level of non-isotropi
             o.tangent_direction = tangent;
             const auto walk = lw::density_preserving_walk(diag, z0, gamma, 40, 0.1, o);
             CATCH_CHECK(walk.max_level_drift <= 1e-13 * std::abs(c0));
-            CATCH_CHECK(walk.projections.size() == 40);
+            // from_start uses the whitened DP-LaSE rule; iterated projects after every step.
+            CATCH_CHECK(walk.projections.size() == (scheme == lw::walk_scheme::iterated ? 40u : 0u));
+            if (scheme == lw::walk_scheme::from_start && !tangent)
+                CATCH_CHECK((walk.points[40] - diag.density_preserving_step(z0, gamma, 4.0)).norm() == 0.0);
         }
     }
     // Root finding (no closed form used): score-ray projections. From the start point, the far points
@@ -151,6 +154,17 @@ CATCH_TEST_CASE("density: walks reject bad input with the library's exceptions")
     const lw::truncated_normal<B> t(3, 1.0);
     CATCH_REQUIRE_THROWS_AS(lw::density_preserving_walk(t, Eigen::VectorXd::Constant(3, 1.5), g, 2, 0.1),
                             lw::invalid_argument_error);
+    // The mode of a diagonal Gaussian; a truncated-normal walk whose rule leaves the box.
+    const lw::diagonal_gaussian<B> dg(Eigen::VectorXd::Constant(3, 0.5), Eigen::VectorXd::Constant(3, 2.0));
+    CATCH_REQUIRE_THROWS_AS(lw::density_preserving_walk(dg, Eigen::VectorXd::Constant(3, 0.5), g, 2, 0.1),
+                            lw::invalid_argument_error);
+    const Eigen::VectorXd inside = Eigen::Vector3d(0.6, 0.0, 0.0);
+    const auto short_walk = lw::density_preserving_walk(t, inside, Eigen::VectorXd(Eigen::Vector3d(0.0, 1.0, 0.0)), 3, 0.5);
+    CATCH_CHECK(short_walk.max_level_drift <= 1e-15);
+    CATCH_CHECK(std::abs(short_walk.points[3][1] - 0.6 * std::sin(std::atan(1.5 / 0.6))) <= 1e-15);
+    CATCH_REQUIRE_THROWS_AS(lw::density_preserving_walk(t, Eigen::VectorXd(Eigen::Vector3d(0.9, 0.9, 0.0)),
+                                                        Eigen::VectorXd(Eigen::Vector3d(1.0, 0.0, 0.0)), 30, 1.0),
+                            lw::numerical_error);
     // The caller's vectors are untouched.
     CATCH_CHECK(z == Eigen::VectorXd::Ones(3));
 }

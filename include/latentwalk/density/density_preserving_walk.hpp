@@ -8,7 +8,9 @@
 // c₀ = log p(z₀) and t_j = j ε (j = 0..steps):
 // - scheme from_start: z_j = Proj_{c₀}(z₀ + t_j γ). For standard_gaussian this is DP-LaSE's eq. (2),
 //   z_j = ‖z₀‖ (z₀ + t_j γ)/‖z₀ + t_j γ‖ (standard_gaussian::density_preserving_step), which saturates at
-//   ‖z₀‖ γ/‖γ‖ and turns z₀ by arctan(t_j ‖γ‖/‖z₀‖) when γ ⟂ z₀.
+//   ‖z₀‖ γ/‖γ‖ and turns z₀ by arctan(t_j ‖γ‖/‖z₀‖) when γ ⟂ z₀. Every model with a member
+//   density_preserving_step(z, γ, t) (the Gaussians, the truncated normal) is walked by it: it never forms
+//   the level c₀, so it runs batched (options.projection.method = score_ray asks for projections instead).
 // - scheme iterated: z_j = Proj_{c₀}(z_{j−1} + ε γ): a step, then a projection (DP-LaSE's eq. (6) with the
 //   correction C computed by projection instead of learned).
 // - automatic (default): from_start when the model has a closed-form level projection, iterated otherwise
@@ -17,9 +19,13 @@
 // γ by its component tangent to the level set, γ − ⟨γ, n⟩ n with n = ∇log p/‖∇log p‖, at z₀ (from_start)
 // or at z_{j−1} (iterated).
 //
+// Batching: the from_start walk of a model with density_preserving_step and the iterated walk of
+// standard_gaussian run on a batch of start points; every other walk projects onto one level c₀ and so
+// takes one sample (dimension_error for a batch whose samples lie on different levels).
+//
 // Bad input throws before anything is computed: dimension_error (lengths), numerical_error (NaN/Inf),
 // invalid_argument_error (negative steps, a zero direction, z₀ outside the support, z₀ at the mode of a
-// standard Gaussian, whose level set is a single point); the projections' own exceptions pass through
+// model with a density_preserving_step, whose level set is a single point); the projections' own exceptions pass through
 // (a level unreachable along a ray, no usable direction where the score vanishes).
 #include <algorithm>
 #include <cmath>
@@ -48,13 +54,19 @@ struct density_walk {
     std::vector<vector_t<B>> points;                  ///< z_0 = z₀, …, z_steps
     std::vector<double> times;                        ///< t_j = j ε
     std::vector<batch_scalar_t<B>> log_densities;     ///< log p(z_j)
-    double level = 0.0;                               ///< c₀ = log p(z₀) (host value)
+    double level = 0.0;                               ///< c₀ = log p(z₀) (for a batch: the largest)
     double max_level_drift = 0.0;                     ///< max_j |log p(z_j) − c₀|
     walk_scheme scheme = walk_scheme::automatic;      ///< the scheme that ran
     std::vector<level_projection_report> projections; ///< one per step (empty for the Gaussian rule)
 };
 
 namespace detail {
+
+template <class D>
+concept provides_density_preserving_step =
+    requires(const D& p, const vector_t<typename D::backend>& z, double t) {
+        { p.density_preserving_step(z, z, t) } -> std::convertible_to<vector_t<typename D::backend>>;
+    };
 
 template <class D>
 vector_t<typename D::backend> tangent_part(const D& p, const vector_t<typename D::backend>& at,
@@ -65,11 +77,11 @@ vector_t<typename D::backend> tangent_part(const D& p, const vector_t<typename D
     const auto n = p.score(at);
     require_finite_result<B>(where, "the density's score", n);
     const auto nn = T::dot(n, n);
-    if (!(T::host_value(nn) > 0.0))
+    if (!(T::host_max(-nn) < 0.0))  // min over the batch of ‖n‖² is 0
         throw numerical_error(sentence(where, "the score vanishes at the current point (the mode or a flat region), "
                                               "so the level set has no tangent space to project the direction on."));
     auto g = T::axpy(-T::dot(gamma, n) / nn, n, gamma);
-    if (!(T::host_value(T::norm(g)) > 1e-14 * T::host_value(T::norm(gamma))))
+    if (!(T::host_max(T::norm(gamma) * scalar_t<B>(1e-14) - T::norm(g)) < 0.0))
         throw numerical_error(sentence(where, "the direction is normal to the level set: its tangent part vanishes."));
     return g;
 }
@@ -105,20 +117,30 @@ density_walk<typename D::backend> density_preserving_walk(const D& p, const vect
     if (!(T::max_abs(direction) > 0.0))
         throw invalid_argument_error(detail::sentence(where, "the direction is zero; there is nothing to walk along."));
     constexpr bool gaussian = std::is_same_v<D, standard_gaussian<B>>;
-    if constexpr (gaussian) {
-        if (!(T::host_max(-T::norm(z0)) < 0.0))
+    constexpr bool has_rule = detail::provides_density_preserving_step<D>;
+    if constexpr (has_rule) {  // for these models the score vanishes only at the mode
+        if (!(T::host_max(-T::norm(p.score(z0))) < 0.0))
             throw invalid_argument_error(detail::sentence(
-                where, "z0 is the mode of N(0, I): its level set is the single point 0, so there is no walk."));
+                where, "z0 is the mode of the density: its level set is a single point, so there is no walk."));
     }
 
     density_walk<B> walk;
     const auto c0 = p.log_density(z0);
-    walk.level = T::host_value(c0);
-    if (!std::isfinite(walk.level))
+    const double c_max = T::host_max(c0), c_min = -T::host_max(-c0);  // over the batch
+    walk.level = c_max;
+    if (!std::isfinite(c_max) || !std::isfinite(c_min))
         throw invalid_argument_error(detail::sentence(where, "z0 lies outside the density's support (log p = −∞)."));
     walk.scheme = options.scheme;
     if (walk.scheme == walk_scheme::automatic)
-        walk.scheme = ProvidesLevelProjection<D> ? walk_scheme::from_start : walk_scheme::iterated;
+        walk.scheme = ProvidesLevelProjection<D> || detail::provides_density_preserving_step<D> ? walk_scheme::from_start
+                                                                                               : walk_scheme::iterated;
+    // The closed-form rule serves unless root finding was asked for explicitly.
+    const bool use_rule = has_rule && options.projection.method != level_projection_method::score_ray;
+    const bool projects = walk.scheme == walk_scheme::from_start ? !use_rule : !gaussian;
+    if (projects && c_max != c_min)
+        throw dimension_error(detail::sentence(
+            where, "the samples of this batch lie on different levels, and this walk projects onto one level; "
+                   "walk them one at a time (the Gaussian rules run batched)."));
 
     const auto n = static_cast<std::size_t>(steps) + 1;
     walk.points.reserve(n);
@@ -138,10 +160,11 @@ density_walk<typename D::backend> density_preserving_walk(const D& p, const vect
         const auto gamma = options.tangent_direction ? detail::tangent_part(p, z0, direction) : direction;
         for (std::size_t j = 1; j < n; ++j) {
             const double t = static_cast<double>(j) * eps;
-            if constexpr (gaussian)
-                walk.points.push_back(p.density_preserving_step(z0, gamma, t));
-            else
+            if (use_rule) {
+                if constexpr (has_rule) walk.points.push_back(p.density_preserving_step(z0, gamma, t));
+            } else {
                 walk.points.push_back(project(T::axpy(static_cast<scalar_t<B>>(t), gamma, z0)));
+            }
             walk.times.push_back(t);
         }
     } else {

@@ -5,7 +5,8 @@
 //   log p(z) = −½‖w‖² − Σ log σ_i − (d/2) log 2π,   score(z) = −(z − μ) ⊘ σ²,
 //   level set {log p = c} = the ellipsoid ‖w‖ = r(c), r(c) = √(2 (max − c)), max = −Σ log σ_i − (d/2) log 2π.
 // project_to_level(z, c) = μ + r(c) (z − μ)/‖w‖: the rescaling along the ray from the mean, i.e. the
-// standard-Gaussian rule in whitened coordinates (DP-LaSE's norm-preserving walk generalised).
+// standard-Gaussian rule in whitened coordinates; density_preserving_step(z, γ, t) is DP-LaSE's
+// norm-preserving walk generalised the same way, without forming the level c.
 #include <cmath>
 #include <numbers>
 #include <string>
@@ -84,6 +85,21 @@ public:
             throw numerical_error(detail::sentence("diagonal_gaussian::project_to_level",
                                                    "z is the mode (z = μ), which has no direction to rescale along."));
         return T::axpy(static_cast<scalar_t<B>>(r) / nw, T::sub(z, mean_), mean_);
+    }
+
+    /// DP-LaSE's rule in whitened coordinates: μ + ‖w(z)‖ (y − μ)/‖w(y)‖ with y = z + tγ, the point of
+    /// z's level set (ellipsoid) on the ray from the mean through y. Throws numerical_error when y = μ.
+    vector_t<B> density_preserving_step(const vector_t<B>& z, const vector_t<B>& gamma, double t) const {
+        constexpr const char* where = "diagonal_gaussian::density_preserving_step";
+        check(where, z);
+        detail::require_length<B>(where, "gamma", gamma, static_cast<long long>(d_), "the density's dimension");
+        detail::require_finite<B>(where, "gamma", gamma);
+        detail::require_finite_scalar(where, "t", t);
+        const auto y = T::axpy(static_cast<scalar_t<B>>(t), gamma, z);
+        const auto ny = T::norm(whiten(y));
+        if (T::host_max(-ny) >= 0.0)
+            throw numerical_error(detail::sentence(where, "z + t gamma is the mean, which has no direction to rescale along."));
+        return T::axpy(T::norm(whiten(z)) / ny, T::sub(y, mean_), mean_);
     }
 
     template <class Rng>
