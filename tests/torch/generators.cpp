@@ -1,8 +1,13 @@
 // torch: module and TorchScript generators — the fixtures of tests/torch/fixtures (made by
 // make_fixtures.py with Debian's python3-torch) against the numbers the script recorded, against
 // finite differences and against the per-sample loop; loading errors; CUDA when a GPU exists.
+// Also the torch mlp_potential against the Eigen one with the same weights.
 #include <latentwalk/derivatives.hpp>
+#include <latentwalk/eigen/mlp_potential.hpp>
 #include <latentwalk/finite_differences.hpp>
+#include <latentwalk/pde/hessian_row_sum.hpp>
+#include <latentwalk/pde/hutchinson_laplacian.hpp>
+#include <latentwalk/pde/laplacian.hpp>
 #include <latentwalk/torch.hpp>
 
 #include <torch/cuda.h>
@@ -237,4 +242,118 @@ CATCH_TEST_CASE("torch: on CUDA the fixtures give the CPU numbers (skipped witho
                             lw::jacobian(lt::torchscript_generator<double>(fixtures + c.file, g.latent_dim(), c.opts),
                                          rows_tensor(r.at("z"))).tensor()) < 1e-12);
     }
+}
+
+namespace {
+
+using le_potential = latentwalk::eigen::mlp_potential<double>;
+
+/// PyTorch's default initialisation (uniform ±scale/sqrt(fan_in)) in the common weight layout.
+lt::mlp_potential_weights random_potential_weights(std::int64_t d, std::int64_t H, std::int64_t E, std::uint64_t seed,
+                                                   double scale) {
+    std::mt19937_64 rng(seed);
+    auto draw = [&](std::int64_t n, std::int64_t fan_in) {
+        std::uniform_real_distribution<double> U(-scale / std::sqrt(double(fan_in)), scale / std::sqrt(double(fan_in)));
+        std::vector<double> v(static_cast<std::size_t>(n));
+        for (auto& x : v) x = U(rng);
+        return v;
+    };
+    lt::mlp_potential_weights w;
+    w.W_z = draw(H * d, d), w.b_z = draw(H, d);
+    w.W_t1 = draw(H * E, E), w.b_t1 = draw(H, E);
+    w.W_t2 = draw(H * H, H), w.b_t2 = draw(H, H);
+    w.W_f = draw(H * H, H), w.b_f = draw(H, H);
+    w.w_out = draw(H, H), w.b_out = draw(1, H)[0];
+    return w;
+}
+
+double num(const at::Tensor& t) { return t.item<double>(); }
+
+/// Value, gradient, time derivatives, HVP, exact Laplacian and H·1 of the torch potential for a batch
+/// of 3 codes (each at its own time), against the Eigen potential sample by sample.
+template <class Scalar>
+double potential_difference(const lt::mlp_potential_weights& w, const lt::mlp_potential_options& to,
+                            const le_potential& ref) {
+    const auto dt = lt::dtype_of<Scalar>;
+    const lt::mlp_potential<Scalar> u(5, w, to);
+    auto rng = lw::test::rng(21);
+    std::normal_distribution<double> nd;
+    std::vector<double> zv(15), vv(15);
+    for (auto& x : zv) x = nd(rng);
+    for (auto& x : vv) x = nd(rng);
+    const at::Tensor z = at::tensor(zv, at::kDouble).reshape({3, 5}).to(dt);
+    const at::Tensor v = at::tensor(vv, at::kDouble).reshape({3, 5}).to(dt);
+    const at::Tensor t = at::tensor(std::vector<double>{0.0, 0.4, -1.3}, at::kDouble).to(dt);
+    const auto val = u.value(z, t), dt1 = u.time_derivative(z, t), dt2 = u.second_time_derivative(z, t);
+    const auto grad = u.gradient(z, t).tensor(), hv = u.hessian_vector(z, t, v).tensor();
+    const auto lap = u.laplacian(z, t);
+    const auto lap_same_t = lw::laplacian(u, lt::vector<Scalar>(z), 0.4);       // the PDE layer's entry points
+    const auto row_sum = lw::hessian_row_sum(u, lt::vector<Scalar>(z), 0.4).tensor();
+    double worst = 0;
+    auto rel = [](double a, double b, double scale) { return std::abs(a - b) / std::max(scale, 1e-300); };
+    auto vec_rel = [](const at::Tensor& got, const Eigen::VectorXd& want) {
+        const auto g = got.to(at::kDouble);
+        double m = 0;
+        for (Eigen::Index i = 0; i < want.size(); ++i) m = std::max(m, std::abs(g[i].item<double>() - want[i]));
+        return m / std::max(want.cwiseAbs().maxCoeff(), 1e-300);
+    };
+    for (int b = 0; b < 3; ++b) {
+        Eigen::VectorXd zb(5), vb(5);
+        for (int i = 0; i < 5; ++i) zb[i] = zv[5 * b + i], vb[i] = vv[5 * b + i];
+        const double tb = num(t[b]);
+        const double value = ref.value(zb, tb);
+        worst = std::max(worst, rel(num(val[b]), value, std::abs(value)));
+        worst = std::max(worst, rel(num(dt1[b]), ref.time_derivative(zb, tb), std::abs(ref.time_derivative(zb, tb))));
+        worst = std::max(worst, rel(num(dt2[b]), ref.second_time_derivative(zb, tb),
+                                    std::abs(ref.second_time_derivative(zb, tb))));
+        worst = std::max(worst, vec_rel(grad[b], ref.gradient(zb, tb)));
+        worst = std::max(worst, vec_rel(hv[b], ref.hessian_vector(zb, tb, vb)));
+        worst = std::max(worst, rel(num(lap[b]), ref.laplacian(zb, tb), std::abs(ref.laplacian(zb, tb))));
+        worst = std::max(worst, rel(num(lap_same_t[b]), ref.laplacian(zb, 0.4), std::abs(ref.laplacian(zb, 0.4))));
+        worst = std::max(worst, vec_rel(row_sum[b], lw::hessian_row_sum(ref, zb, 0.4)));
+    }
+    return worst;
+}
+
+}  // namespace
+
+CATCH_TEST_CASE("torch: mlp_potential agrees with the Eigen potential of the same weights; weights transfer both ways") {
+    const auto w = random_potential_weights(5, 7, 6, 3, 2.0);
+    lt::mlp_potential_options to;
+    to.hidden = 7;
+    le_potential::options eo;
+    eo.hidden = 7;
+    // torch → Eigen → torch: the arrays come back unchanged.
+    const lt::mlp_potential<double> u(5, w, to);
+    const auto ew = u.weights_as<le_potential::weights>();
+    const le_potential ref(5, ew, eo);
+    const auto back = lt::mlp_potential<double>(5, ew, to).weights_as();
+    CATCH_CHECK((back.W_z == w.W_z && back.b_z == w.b_z && back.W_t1 == w.W_t1 && back.b_t1 == w.b_t1 &&
+                 back.W_t2 == w.W_t2 && back.b_t2 == w.b_t2 && back.W_f == w.W_f && back.b_f == w.b_f &&
+                 back.w_out == w.w_out && back.b_out == w.b_out));
+    CATCH_CHECK(u.parameters().size() == 10u);
+
+    const double d64 = potential_difference<double>(w, to, ref);
+    const double d32 = potential_difference<float>(w, to, ref);
+    CATCH_INFO("largest relative difference from Eigen: double " << d64 << ", float " << d32);
+    CATCH_CHECK(d64 < 1e-10);
+    CATCH_CHECK(d32 < 1e-4);
+
+    // Hutchinson's estimate with the same seed draws the same probes on both backends (one code).
+    const Eigen::VectorXd z0 = Eigen::VectorXd::LinSpaced(5, -1.0, 1.2);
+    lw::hutchinson_options ho;
+    ho.probes = 8;
+    const auto h_torch = lw::hutchinson_laplacian(u, lt::vector<double>(at::linspace(-1.0, 1.2, 5, at::kDouble)), 0.3, ho);
+    const auto h_eigen = lw::hutchinson_laplacian(ref, z0, 0.3, ho);
+    CATCH_CHECK(h_torch.value.item<double>() == Catch::Approx(h_eigen.value).epsilon(1e-10));
+
+    // Bad weights and bad inputs.
+    auto bad = w;
+    bad.W_f.pop_back();
+    CATCH_CHECK_THROWS_AS(lt::mlp_potential<double>(5, bad, to), lw::dimension_error);
+    bad = w;
+    bad.b_z[0] = std::nan("");
+    CATCH_CHECK_THROWS_AS(lt::mlp_potential<double>(5, bad, to), lw::numerical_error);
+    CATCH_CHECK_THROWS_AS(u.gradient(lt::vector<double>(at::ones({4}, at::kDouble)), at::zeros({}, at::kDouble)),
+                          lw::dimension_error);
 }
