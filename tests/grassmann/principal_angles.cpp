@@ -257,3 +257,13 @@ CATCH_TEST_CASE("grassmann: bad bases throw sentences naming the problem and lea
     CATCH_CHECK_THROWS_AS(lw::principal_angles(N, B), lw::numerical_error);
     CATCH_CHECK_THROWS_AS(lw::grassmann_distance(B, N, grassmann_metric::martin), lw::numerical_error);
 }
+
+CATCH_TEST_CASE("grassmann: single precision bases give the oracle angles to float accuracy") {
+    const auto& c = lw::test::oracles().at("principal_angles").at(0);
+    const Eigen::MatrixXf A = lw::test::to_matrix(c.at("A")).cast<float>(), B = lw::test::to_matrix(c.at("B")).cast<float>();
+    const auto pa = lw::principal_angles(A, B);
+    const VectorXd th = lw::test::to_vector(c.at("reference_angles_ascending"));
+    CATCH_CHECK((pa.angles.cast<double>() - th).cwiseAbs().maxCoeff() <= 2e-6);
+    const double geo = lw::grassmann_distance(A, B, grassmann_metric::geodesic);
+    CATCH_CHECK(std::abs(geo - c.at("grassmann_distances").at("geodesic_arc_length").get<double>()) <= 4e-6);
+}
