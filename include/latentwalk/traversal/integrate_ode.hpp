@@ -19,8 +19,8 @@
 // (root mean square of e_i / (atol + rtol·max(|z_i|, |z_new,i|)), maximum over a batch), the
 // step factor 0.9·err^(−1/5) clamped to [0.2, 10], and Hairer's automatic initial step. Its dense
 // output is the 4th-order continuous extension of Hairer's DOPRI5 (`at(t)`); the fixed-step
-// methods, and dopri5 with a projection hook, interpolate with cubic Hermite polynomials through
-// the stored points and derivatives.
+// methods, and dopri5 with a projection hook or with dense_output off, interpolate with cubic
+// Hermite polynomials through the stored points and derivatives (O(h⁴) between points).
 //
 // The optional `projection` is applied after every accepted step (z ← P(z, t)), e.g. to put the
 // state back on a density level set; the derivative is then re-evaluated at the projected point.

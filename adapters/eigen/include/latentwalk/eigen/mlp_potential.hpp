@@ -24,6 +24,7 @@
 // with the released code can be evaluated here. This model is Eigen-specific (it lives in the
 // adapter) because its Laplacian needs diagonal scalings and row norms of matrices.
 #include <cmath>
+#include <cstdint>
 #include <numbers>
 #include <random>
 #include <string>
