@@ -330,9 +330,19 @@ CATCH_TEST_CASE("torch: vectors and matrices copy like Eigen objects, and result
 }
 
 // ---- agreement of the core algorithms with the Eigen reference ---------------------------------------
+// One body per algorithm, a function template run on each configuration in its own section (one
+// test process for the four: LibTorch takes about a second to load per process).
+#define LATENTWALK_AGREEMENT_CASE(name, body)                        \
+    CATCH_TEST_CASE(name, "[agreement]") {                           \
+        CATCH_SECTION("torch CPU double") { body<cpu_double>(); }    \
+        CATCH_SECTION("torch CPU double, batch of 3") { body<cpu_double_batched>(); } \
+        CATCH_SECTION("torch CPU float") { body<cpu_float>(); }      \
+        CATCH_SECTION("torch CUDA double") { body<cuda_double>(); }  \
+    }
 
-CATCH_TEMPLATE_TEST_CASE("torch: jacobian, jvp and vjp through the derivation layer agree with Eigen", "[agreement]",
-                         cpu_double, cpu_double_batched, cpu_float, cuda_double) {
+
+template <class TestType>
+void derivation_layer_agreement() {
     using P = TestType;
     if (!P::available()) return;
     const auto ref = reference_mlp();
@@ -356,9 +366,10 @@ CATCH_TEMPLATE_TEST_CASE("torch: jacobian, jvp and vjp through the derivation la
     CATCH_CHECK(worst < P::tol);
     CATCH_CHECK(lw::detail::jacobian_product_count(g) == 6);  // n = 6 ≤ m = 7: six batched JVPs
 }
+LATENTWALK_AGREEMENT_CASE("torch: jacobian, jvp and vjp through the derivation layer agree with Eigen", derivation_layer_agreement)
 
-CATCH_TEMPLATE_TEST_CASE("torch: check_derivatives runs on torch and tells a right JVP from a wrong one", "[agreement]",
-                         cpu_double, cpu_double_batched, cpu_float, cuda_double) {
+template <class TestType>
+void derivative_check_agreement() {
     using P = TestType;
     if (!P::available()) return;
     const auto ref = reference_mlp();
@@ -381,9 +392,10 @@ CATCH_TEMPLATE_TEST_CASE("torch: check_derivatives runs on torch and tells a rig
     CATCH_CHECK_FALSE(failed.adjoint_passed);
     CATCH_CHECK(failed.jvp.order < 1.5);
 }
+LATENTWALK_AGREEMENT_CASE("torch: check_derivatives runs on torch and tells a right JVP from a wrong one", derivative_check_agreement)
 
-CATCH_TEMPLATE_TEST_CASE("torch: standard_gaussian log_density, score and level projection agree with Eigen",
-                         "[agreement]", cpu_double, cpu_double_batched, cpu_float, cuda_double) {
+template <class TestType>
+void standard_gaussian_agreement() {
     using P = TestType;
     if (!P::available()) return;
     const lw::standard_gaussian<typename P::B> p(5);
@@ -411,9 +423,10 @@ CATCH_TEMPLATE_TEST_CASE("torch: standard_gaussian log_density, score and level 
     CATCH_REQUIRE_THROWS_AS(p.log_density(lw::backend_traits<typename P::B>::zeros(z, 4)), lw::dimension_error);
     CATCH_CHECK(lw::backend_traits<typename P::B>::to_host(z) == before);
 }
+LATENTWALK_AGREEMENT_CASE("torch: standard_gaussian log_density, score and level projection agree with Eigen", standard_gaussian_agreement)
 
-CATCH_TEMPLATE_TEST_CASE("torch: tangent_basis by every method agrees with Eigen on singular values and subspaces",
-                         "[agreement]", cpu_double, cpu_double_batched, cpu_float, cuda_double) {
+template <class TestType>
+void tangent_basis_agreement() {
     using P = TestType;
     if (!P::available()) return;
     const auto ref = reference_mlp();  // 6 → 7
@@ -446,9 +459,10 @@ CATCH_TEMPLATE_TEST_CASE("torch: tangent_basis by every method agrees with Eigen
         CATCH_CHECK(converged);
     }
 }
+LATENTWALK_AGREEMENT_CASE("torch: tangent_basis by every method agrees with Eigen on singular values and subspaces", tangent_basis_agreement)
 
-CATCH_TEMPLATE_TEST_CASE("torch: principal angles and Grassmann distances agree with Eigen", "[agreement]", cpu_double,
-                         cpu_double_batched, cpu_float, cuda_double) {
+template <class TestType>
+void grassmann_agreement() {
     using P = TestType;
     if (!P::available()) return;
     auto rng = lw::test::rng(10);
@@ -483,9 +497,10 @@ CATCH_TEMPLATE_TEST_CASE("torch: principal angles and Grassmann distances agree 
         CATCH_CHECK(worst < 1e-6);
     }
 }
+LATENTWALK_AGREEMENT_CASE("torch: principal angles and Grassmann distances agree with Eigen", grassmann_agreement)
 
-CATCH_TEMPLATE_TEST_CASE("torch: diagonal_gaussian and the density-preserving walk agree with Eigen", "[agreement]",
-                         cpu_double, cpu_double_batched, cpu_float, cuda_double) {
+template <class TestType>
+void density_agreement() {
     using P = TestType;
     using B = typename P::B;
     if (!P::available()) return;
@@ -519,9 +534,10 @@ CATCH_TEMPLATE_TEST_CASE("torch: diagonal_gaussian and the density-preserving wa
     CATCH_CHECK(worst < P::tol);
     CATCH_CHECK(walk_worst < P::tol);
 }
+LATENTWALK_AGREEMENT_CASE("torch: diagonal_gaussian and the density-preserving walk agree with Eigen", density_agreement)
 
-CATCH_TEMPLATE_TEST_CASE("torch: traversals, potential flow, Laplacian and wave residual agree with Eigen",
-                         "[agreement]", cpu_double, cpu_double_batched, cpu_float, cuda_double) {
+template <class TestType>
+void traversal_agreement() {
     using P = TestType;
     using B = typename P::B;
     if (!P::available()) return;
@@ -583,3 +599,4 @@ CATCH_TEMPLATE_TEST_CASE("torch: traversals, potential flow, Laplacian and wave 
     CATCH_CHECK(worst_flow < P::tol);
     CATCH_CHECK(worst_pde < P::tol);
 }
+LATENTWALK_AGREEMENT_CASE("torch: traversals, potential flow, Laplacian and wave residual agree with Eigen", traversal_agreement)
