@@ -203,3 +203,24 @@ CATCH_TEST_CASE("tangent: float backend agrees with double to float accuracy") {
                     1e-4 * ref.singular_values[0]);
     }
 }
+
+CATCH_TEST_CASE("tangent: dense gives the same triplets for tall, square and wide Jacobians (QR-preconditioned or direct)") {
+    auto rng = lw::test::rng(306);
+    std::normal_distribution<double> nd;
+    for (auto [m, n] : {std::pair<Eigen::Index, Eigen::Index>{60, 10}, {10, 60}, {20, 20}, {25, 15}}) {
+        CATCH_CAPTURE(m, n);
+        const Eigen::MatrixXd A = Eigen::MatrixXd::NullaryExpr(m, n, [&] { return nd(rng); });
+        const le::linear_generator<double> g(A);
+        const long long r = std::min(m, n);
+        const auto tb = lw::tangent_basis(g, Eigen::VectorXd(Eigen::VectorXd::Zero(n)), r,
+                                          method_options(lw::tangent_method::dense));
+        const Eigen::VectorXd s = Eigen::JacobiSVD<Eigen::MatrixXd>(A).singularValues();
+        CATCH_CHECK((tb.singular_values - s).cwiseAbs().maxCoeff() < 1e-13 * s[0]);
+        CATCH_CHECK((A * tb.latent_basis - tb.output_basis * tb.singular_values.asDiagonal()).norm() < 1e-13 * s[0]);
+        CATCH_CHECK((A.transpose() * tb.output_basis - tb.latent_basis * tb.singular_values.asDiagonal()).norm() <
+                    1e-13 * s[0]);
+        CATCH_CHECK(orthonormality_error(tb.latent_basis) < 1e-13);
+        CATCH_CHECK(orthonormality_error(tb.output_basis) < 1e-13);
+        CATCH_CHECK(follows_sign_convention(tb.latent_basis));
+    }
+}

@@ -9,8 +9,8 @@
 //
 // Methods (options.method):
 //   dense       J(z) from the generator's own jacobian(z), or from min(n, m) JVPs/VJPs (the
-//               derivation layer's choice), then a thin SVD. Exact; the reference. This is the
-//               Local Basis authors' method.
+//               derivation layer's choice), then a thin SVD (QR first when one side is at least
+//               twice the other). Exact; the reference. This is the Local Basis authors' method.
 //   lanczos     Golub–Kahan–Lanczos bidiagonalization with full reorthogonalization and thick
 //               restarts, matrix-free: 1 JVP + 1 VJP per step; Krylov dimension ℓ (default
 //               min(min(n, m), max(2k, k + 10))). Stops when the top-k residuals
