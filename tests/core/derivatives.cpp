@@ -1,5 +1,6 @@
 // core: the derivation layer (jacobian / jvp / vjp from what a generator provides),
 // finite differences on request, and check_derivatives.
+#include <latentwalk/detail/counting_generator.hpp>
 #include <latentwalk/eigen.hpp>
 
 #include <cmath>
@@ -166,4 +167,32 @@ CATCH_TEST_CASE("core: check_derivatives detects wrong JVPs and VJPs and can thr
     CATCH_CHECK_THROWS_AS(lw::check_derivatives(swapped, z, strict), lw::numerical_error);
     CATCH_CHECK_THROWS_WITH(lw::check_derivatives(swapped, z, strict), Catch::Contains("VJP Taylor remainder"));
     CATCH_CHECK_NOTHROW(lw::check_derivatives(le::sphere_embedding<double>(), z, strict));
+}
+
+CATCH_TEST_CASE("core: mlp_generator's linearization gives the same products as jvp and vjp, from one forward pass") {
+    static_assert(lw::ProvidesLinearization<le::mlp_generator<double>>);
+    static_assert(!lw::ProvidesLinearization<le::sphere_embedding<double>>);
+    auto rng = lw::test::rng(13);
+    le::mlp_generator<double>::options o;
+    o.pixel_norm_first = true;
+    for (auto [n, m] : {std::pair<Eigen::Index, Eigen::Index>{6, 11}, {11, 6}}) {
+        const auto g = le::mlp_generator<double>::random({n, 9, m}, o, 23);
+        const Eigen::VectorXd z = lw::test::random_vector(n, rng);
+        const auto L = g.linearize(z);
+        CATCH_CHECK((L.value() - g(z)).norm() == 0.0);
+        const Eigen::MatrixXd J = g.jacobian(z);
+        for (int trial = 0; trial < 3; ++trial) {
+            const Eigen::VectorXd v = lw::test::random_vector(n, rng), u = lw::test::random_vector(m, rng);
+            CATCH_CHECK((L.jvp(v) - J * v).norm() <= 1e-14 * J.norm() * v.norm());
+            CATCH_CHECK((L.vjp(u) - J.transpose() * u).norm() <= 1e-14 * J.norm() * u.norm());
+        }
+        // The counting adaptor used by the matrix-free algorithms answers from the linearization.
+        const lw::detail::counting_generator<le::mlp_generator<double>> cg(g, "test");
+        const Eigen::VectorXd v = lw::test::random_vector(n, rng);
+        CATCH_CHECK((cg.jvp(z, v) - g.jvp(z, v)).norm() <= 1e-14 * J.norm() * v.norm());
+        const Eigen::VectorXd z2 = lw::test::random_vector(n, rng);  // a new point relinearizes
+        CATCH_CHECK((cg.jvp(z2, v) - g.jvp(z2, v)).norm() <= 1e-14 * g.jacobian(z2).norm() * v.norm());
+        CATCH_CHECK(cg.jvps == 2);
+        CATCH_CHECK_THROWS_AS(L.jvp(Eigen::VectorXd::Ones(n + 1)), lw::dimension_error);
+    }
 }

@@ -17,6 +17,12 @@
 // | g.jvp(z, v)         | vector_t<B>   | J(z) v (length m)                        | one of these three   | ≈ 1–3 evals    |
 // | g.vjp(z, u)         | vector_t<B>   | J(z)ᵀ u (length n)                       | for Differentiable-  | ≈ 1–3 evals    |
 // | g.jacobian(z)       | matrix_t<B>   | J(z), m×n                                | Generator            | ≈ min(n,m) JVPs|
+// | g.linearize(z)      | L             | the linear map J(z), with f(z) cached    | optional             | ≈ 1 evaluation |
+// | L.jvp(v), L.vjp(u)  | vector_t<B>   | J(z) v, J(z)ᵀ u at the linearized z      | with linearize       | ≈ 1 evaluation |
+//
+// linearize is an optimisation a model may offer (like JAX's linearize): matrix-free algorithms
+// that ask many products at one z (tangent_basis's Lanczos and randomized methods) then pay the
+// forward pass once. The library never requires it.
 //
 // The library derives what a DifferentiableGenerator does not provide (latentwalk/derivatives.hpp):
 // jacobian from JVPs (n products) or VJPs (m products), whichever is fewer; jvp and vjp from
@@ -56,6 +62,14 @@ concept ProvidesVjp = Generator<G> && requires(const G& g, const vector_t<typena
 template <class G>
 concept ProvidesJacobian = Generator<G> && requires(const G& g, const vector_t<typename G::backend>& z) {
     { g.jacobian(z) } -> std::convertible_to<matrix_t<typename G::backend>>;
+};
+
+/// The generator can linearize itself at z: L = g.linearize(z) answers L.jvp(v) and L.vjp(u)
+/// without repeating the forward pass (optional; see the table above).
+template <class G>
+concept ProvidesLinearization = Generator<G> && requires(const G& g, const vector_t<typename G::backend>& z) {
+    { g.linearize(z).jvp(z) } -> std::convertible_to<vector_t<typename G::backend>>;
+    { g.linearize(z).vjp(g(z)) } -> std::convertible_to<vector_t<typename G::backend>>;
 };
 
 template <class G>

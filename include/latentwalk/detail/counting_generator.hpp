@@ -7,16 +7,35 @@
 // the counts into their reports, so a product derived from another one (a VJP assembled from n
 // JVPs, say) is counted as what it really cost.
 //
+// When G provides linearize(z) (ProvidesLinearization), the adaptor linearizes once per latent
+// point and answers jvp/vjp at that point from the linearization: the many products a
+// matrix-free method asks at one z then skip the repeated forward pass. Counts are unchanged
+// (a product is a product), and the adaptor is local to one algorithm call, so its cache is
+// never shared between threads.
+//
 // Every product's result is checked for NaN/Inf (O(length), small next to the product itself):
 // a generator that returns a non-finite product makes the calling algorithm throw
 // numerical_error naming it, instead of returning a silently poisoned basis.
+#include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "../concepts/generator.hpp"
 #include "validate.hpp"
 
 namespace latentwalk::detail {
+
+/// The type g.linearize(z) returns, or an empty placeholder for generators without linearize.
+template <class G>
+struct linearization_of {
+    struct type {};
+};
+template <class G>
+    requires ProvidesLinearization<G>
+struct linearization_of<G> {
+    using type = decltype(std::declval<const G&>().linearize(std::declval<const vector_t<typename G::backend>&>()));
+};
 
 template <class G>
 class counting_generator {
@@ -38,7 +57,10 @@ public:
         requires ProvidesJvp<G>
     {
         ++jvps;
-        auto r = g_->jvp(z, v);
+        auto r = [&] {
+            if constexpr (ProvidesLinearization<G>) return linearization_at(z).jvp(v);
+            else return g_->jvp(z, v);
+        }();
         require_finite_result<B>(where_, "the generator's JVP J v", r);
         return r;
     }
@@ -46,7 +68,10 @@ public:
         requires ProvidesVjp<G>
     {
         ++vjps;
-        auto r = g_->vjp(z, u);
+        auto r = [&] {
+            if constexpr (ProvidesLinearization<G>) return linearization_at(z).vjp(u);
+            else return g_->vjp(z, u);
+        }();
         require_finite_result<B>(where_, "the generator's VJP J^T u", r);
         return r;
     }
@@ -65,8 +90,18 @@ public:
     mutable long long jacobians = 0;    ///< calls of g.jacobian
 
 private:
+    using linearization_type = typename linearization_of<G>::type;
+
+    /// The linearization at z, rebuilt when z differs (bit for bit) from the cached point.
+    const linearization_type& linearization_at(const vector_t<B>& z) const {
+        using T = backend_traits<B>;
+        if (!cache_ || T::max_abs(T::sub(z, cache_->first)) != 0.0) cache_.emplace(z, g_->linearize(z));
+        return cache_->second;
+    }
+
     const G* g_;
     std::string where_;
+    mutable std::optional<std::pair<vector_t<B>, linearization_type>> cache_;
 };
 
 }  // namespace latentwalk::detail

@@ -8,11 +8,15 @@
 // Activations: identity, tanh, leaky ReLU with slope α (φ(a) = a for a ≥ 0, α a otherwise; the
 // derivative at 0 is taken as 1).
 //
-// Derivatives, all exact:
-//   jvp      forward mode: one pass carrying (x, ẋ);                    cost ≈ 2 evaluations
-//   vjp      reverse mode: a forward pass storing a_l, then backwards;  cost ≈ 2 evaluations
-//   jacobian the chain product D_L W_L ⋯ D_1 W_1 P, propagated from the cheaper end
-//            (forward from I_n when n ≤ m, backward from I_m otherwise).
+// Derivatives, all exact, through linearize(z) (one forward pass storing D_l = φ′(a_l)):
+//   linearize(z)        the forward pass at z;                                  cost ≈ 1 evaluation
+//   linearize(z).jvp(v) D_L W_L ⋯ D_1 W_1 P v, one pass through the weights;    cost ≈ 1 evaluation
+//   linearize(z).vjp(u) Pᵀ W_1ᵀ D_1 ⋯ W_Lᵀ D_L u, one pass;                       cost ≈ 1 evaluation
+//   jvp(z, v), vjp(z, u) linearize(z) then one product;                          cost ≈ 2 evaluations
+//   jacobian(z)         the chain product from the cheaper end (forward from I_n when n ≤ m,
+//                       backward from I_m otherwise).
+// Matrix-free algorithms (tangent_basis) use linearize(z) through ProvidesLinearization, so each
+// of their many products at one z costs one pass instead of two.
 // PixelNorm's Jacobian P = (I − x₀x₀ᵀ/n)/s with s = sqrt(mean(z²)+ε) is symmetric. With ε = 0 the
 // map is 0-homogeneous, so J(cz) = J(z)/c for c > 0 (ε > 0 makes this hold up to O(ε/mean(z²))).
 #include <cmath>
@@ -96,66 +100,89 @@ public:
         return x;
     }
 
-    vector_type jvp(const vector_type& z, const vector_type& v) const {
-        this->check_z("eigen::mlp_generator::jvp", z);
-        this->check_v("eigen::mlp_generator::jvp", v);
-        vector_type x = z, dx = v;
-        if (opts_.pixel_norm_first) {
-            const Scalar s = pixel_scale(z);
-            x = z / s;
-            dx = pixel_norm_jacobian_apply(x, s, v);
+    /// The linearization of f at z: f(z) and the derivative factors D_l = φ′(a_l) (and PixelNorm's
+    /// state), so that every later J v or Jᵀu is one pass through the weights instead of two (the
+    /// forward pass at z is not repeated). Refers to this generator, which must outlive it.
+    class linearization {
+    public:
+        const vector_type& value() const { return value_; }
+        Eigen::Index latent_dim() const { return g_->latent_dim(); }
+        Eigen::Index output_dim() const { return g_->output_dim(); }
+
+        /// J(z) v, forward through the stored factors.
+        vector_type jvp(const vector_type& v) const {
+            g_->check_v("eigen::mlp_generator::linearization::jvp", v);
+            vector_type dx = g_->opts_.pixel_norm_first ? pixel_norm_jacobian_apply(x0_, s_, v) : v;
+            for (std::size_t l = 0; l < factors_.size(); ++l)
+                dx = factors_[l].cwiseProduct(g_->layers_[l].weight * dx);
+            return dx;
         }
+        /// J(z)ᵀ u, backward through the stored factors.
+        vector_type vjp(const vector_type& u) const {
+            g_->check_u("eigen::mlp_generator::linearization::vjp", u);
+            vector_type r = u;
+            for (std::size_t l = factors_.size(); l-- > 0;)
+                r = g_->layers_[l].weight.transpose() * factors_[l].cwiseProduct(r);
+            if (g_->opts_.pixel_norm_first) r = pixel_norm_jacobian_apply(x0_, s_, r);
+            return r;
+        }
+        /// J(z), output_dim × latent_dim, by the chain product from the cheaper end (forward from
+        /// I_n when n ≤ m, backward from I_m otherwise).
+        matrix_type jacobian() const {
+            const Eigen::Index n = latent_dim(), m = output_dim();
+            matrix_type P = matrix_type::Identity(n, n);
+            if (g_->opts_.pixel_norm_first) P = (P - x0_ * x0_.transpose() / Scalar(n)) / s_;
+            if (n <= m) {
+                matrix_type M = P;
+                for (std::size_t l = 0; l < factors_.size(); ++l)
+                    M = factors_[l].asDiagonal() * (g_->layers_[l].weight * M);
+                return M;
+            }
+            matrix_type M = matrix_type::Identity(m, m);
+            for (std::size_t l = factors_.size(); l-- > 0;) M = (M * factors_[l].asDiagonal()) * g_->layers_[l].weight;
+            return M * P;
+        }
+
+    private:
+        friend class mlp_generator;
+        const mlp_generator* g_ = nullptr;
+        vector_type value_, x0_;
+        Scalar s_ = Scalar(1);
+        std::vector<vector_type> factors_;  ///< D_l = φ′_l(a_l), l = 1..L
+    };
+
+    /// One forward pass at z, keeping what J(z) v and J(z)ᵀu need.
+    linearization linearize(const vector_type& z) const {
+        this->check_z("eigen::mlp_generator::linearize", z);
+        linearization lin;
+        lin.g_ = this;
+        vector_type x = z;
+        if (opts_.pixel_norm_first) {
+            lin.s_ = pixel_scale(z);
+            x = z / lin.s_;
+            lin.x0_ = x;
+        }
+        lin.factors_.reserve(layers_.size());
         for (std::size_t l = 0; l < layers_.size(); ++l) {
             const vector_type a = layers_[l].weight * x + layers_[l].bias;
-            const vector_type da = layers_[l].weight * dx;
             const auto f = activation_of(l);
+            lin.factors_.push_back(a.unaryExpr([&](Scalar t) { return dact(f, t); }));
             x = a.unaryExpr([&](Scalar t) { return act(f, t); });
-            dx = a.unaryExpr([&](Scalar t) { return dact(f, t); }).cwiseProduct(da);
         }
-        return dx;
+        lin.value_ = std::move(x);
+        return lin;
     }
 
+    vector_type jvp(const vector_type& z, const vector_type& v) const {
+        this->check_v("eigen::mlp_generator::jvp", v);
+        return linearize(z).jvp(v);
+    }
     vector_type vjp(const vector_type& z, const vector_type& u) const {
-        this->check_z("eigen::mlp_generator::vjp", z);
         this->check_u("eigen::mlp_generator::vjp", u);
-        Scalar s = Scalar(1);
-        const auto pre = forward_preactivations(z, s);
-        vector_type g = u;
-        for (std::size_t l = layers_.size(); l-- > 0;) {
-            const auto f = activation_of(l);
-            g = pre[l].unaryExpr([&](Scalar t) { return dact(f, t); }).cwiseProduct(g);
-            g = layers_[l].weight.transpose() * g;
-        }
-        if (opts_.pixel_norm_first) g = pixel_norm_jacobian_apply(vector_type(z / s), s, g);
-        return g;
+        return linearize(z).vjp(u);
     }
-
     /// The full Jacobian (output_dim × latent_dim) by the chain product from the cheaper end.
-    matrix_type jacobian(const vector_type& z) const {
-        this->check_z("eigen::mlp_generator::jacobian", z);
-        Scalar s = Scalar(1);
-        const auto pre = forward_preactivations(z, s);
-        const Eigen::Index n = latent_dim(), m = output_dim();
-        matrix_type P = matrix_type::Identity(n, n);
-        if (opts_.pixel_norm_first) {
-            const vector_type x0 = z / s;
-            P = (P - x0 * x0.transpose() / Scalar(n)) / s;
-        }
-        if (n <= m) {
-            matrix_type M = P;  // forward: M ← D_l W_l M
-            for (std::size_t l = 0; l < layers_.size(); ++l) {
-                const auto f = activation_of(l);
-                M = pre[l].unaryExpr([&](Scalar t) { return dact(f, t); }).asDiagonal() * (layers_[l].weight * M);
-            }
-            return M;
-        }
-        matrix_type M = matrix_type::Identity(m, m);  // backward: M ← M D_l W_l
-        for (std::size_t l = layers_.size(); l-- > 0;) {
-            const auto f = activation_of(l);
-            M = (M * pre[l].unaryExpr([&](Scalar t) { return dact(f, t); }).asDiagonal()) * layers_[l].weight;
-        }
-        return M * P;
-    }
+    matrix_type jacobian(const vector_type& z) const { return linearize(z).jacobian(); }
 
 private:
     activation activation_of(std::size_t l) const { return l + 1 == layers_.size() ? opts_.output : opts_.hidden; }
@@ -189,23 +216,6 @@ private:
     /// P w for PixelNorm's (symmetric) Jacobian P = (I − x₀x₀ᵀ/n)/s, x₀ = z/s.
     static vector_type pixel_norm_jacobian_apply(const vector_type& x0, Scalar s, const vector_type& w) {
         return (w - x0 * (x0.dot(w) / Scalar(x0.size()))) / s;
-    }
-
-    /// Pre-activations a_1..a_L at z (and the PixelNorm scale s).
-    std::vector<vector_type> forward_preactivations(const vector_type& z, Scalar& s) const {
-        std::vector<vector_type> pre;
-        pre.reserve(layers_.size());
-        vector_type x = z;
-        if (opts_.pixel_norm_first) {
-            s = pixel_scale(z);
-            x = z / s;
-        }
-        for (std::size_t l = 0; l < layers_.size(); ++l) {
-            pre.push_back(layers_[l].weight * x + layers_[l].bias);
-            const auto f = activation_of(l);
-            x = pre.back().unaryExpr([&](Scalar t) { return act(f, t); });
-        }
-        return pre;
     }
 
     void validate() const {
