@@ -1,7 +1,8 @@
 // JVP vs VJP vs full-Jacobian assembly for mapping-network-like MLPs.
 //   mapping: 512 → 512, 8 layers, leaky ReLU 0.2, PixelNorm first (StyleGAN2's mapping network)
 //   wide:    512 → 16384, 8 layers (a wide partial generator)
-// Rows: one JVP, one VJP, the Jacobian from min(n, m) JVPs (what the derivation layer does for a
+// Rows: one JVP, one VJP, one JVP and one VJP from a linearization at z (what tangent_basis's
+// matrix-free methods pay per product after the first), the Jacobian from min(n, m) JVPs (what the derivation layer does for a
 // generator that only has products), and the model's own chain-product Jacobian. The ratios
 // jacobian/jvp show what a matrix-free method saves per product it does not need.
 #include <benchmark/benchmark.h>
@@ -49,6 +50,20 @@ void BM_vjp(benchmark::State& state) {
     for (auto _ : state) benchmark::DoNotOptimize(g.vjp(z, u));
     set_label(state);
 }
+void BM_linearized_jvp(benchmark::State& state) {
+    const auto& g = model(static_cast<int>(state.range(0)));
+    const Eigen::VectorXd z = Eigen::VectorXd::Random(512), v = Eigen::VectorXd::Random(512);
+    const auto L = g.linearize(z);
+    for (auto _ : state) benchmark::DoNotOptimize(L.jvp(v));
+    set_label(state);
+}
+void BM_linearized_vjp(benchmark::State& state) {
+    const auto& g = model(static_cast<int>(state.range(0)));
+    const Eigen::VectorXd z = Eigen::VectorXd::Random(512), u = Eigen::VectorXd::Random(g.output_dim());
+    const auto L = g.linearize(z);
+    for (auto _ : state) benchmark::DoNotOptimize(L.vjp(u));
+    set_label(state);
+}
 void BM_jacobian_from_jvps(benchmark::State& state) {
     const auto& g = model(static_cast<int>(state.range(0)));
     const Eigen::VectorXd z = Eigen::VectorXd::Random(512);
@@ -67,6 +82,8 @@ void BM_jacobian_chain_product(benchmark::State& state) {
 
 BENCHMARK(BM_jvp)->Arg(0)->Arg(1)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_vjp)->Arg(0)->Arg(1)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_linearized_jvp)->Arg(0)->Arg(1)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_linearized_vjp)->Arg(0)->Arg(1)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_jacobian_from_jvps)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_jacobian_chain_product)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond);
 BENCHMARK_MAIN();
