@@ -116,6 +116,16 @@ struct backend_traits<test::archetype_backend> {
     static svd_result thin_svd(const matrix& A) { return {A, {}, A}; }
     static vector singular_values(const matrix&) { return {}; }
     static eig_result sym_eig(const matrix& A) { return {{}, A}; }
+    static vector column_signs(const matrix& A) {
+        vector s{std::vector<double>(static_cast<std::size_t>(A.c), 1.0)};
+        for (index j = 0; j < A.c; ++j) {
+            index best = 0;
+            for (index i = 1; i < A.r; ++i)
+                if (std::abs(A(i, j)) > std::abs(A(best, j))) best = i;
+            if (A.r > 0 && A(best, j) < 0) s.v[static_cast<std::size_t>(j)] = -1.0;
+        }
+        return s;
+    }
     template <class L, class R> static vector random_normal(const L&, index n, R& rng) {
         std::normal_distribution<double> nd;
         vector x{std::vector<double>(static_cast<std::size_t>(n))};

@@ -461,6 +461,140 @@ void tangent_basis_agreement() {
 }
 LATENTWALK_AGREEMENT_CASE("torch: tangent_basis by every method agrees with Eigen on singular values and subspaces", tangent_basis_agreement)
 
+CATCH_TEST_CASE("torch: column_signs gives each column's sign of its largest entry, sample by sample, as Eigen does") {
+    using E = lw::backend_traits<le::backend<double>>;
+    // Columns: largest entry negative; positive; a tie |−2| = |2| (the first wins); zero.
+    Eigen::MatrixXd A0(3, 4), A1(3, 4);
+    A0 << -3, 1, -2, 0,  //
+        1, 0.5, 2, 0,    //
+        2, -0.25, 1, 0;
+    A1 = -A0;
+    const lt::matrix<double> A = at::stack({tensor_of(A0), tensor_of(A1)});  // [2, 3, 4]
+    const auto s = TD::column_signs(A);
+    CATCH_REQUIRE(s.tensor().sizes() == at::IntArrayRef({2, 4}));
+    CATCH_CHECK(vector_of(s.tensor()[0]) == E::column_signs(A0));
+    CATCH_CHECK(vector_of(s.tensor()[1]) == E::column_signs(A1));
+    CATCH_CHECK(E::column_signs(A0) == Eigen::Vector4d(-1, 1, -1, 1));
+    CATCH_CHECK(E::column_signs(A1) == Eigen::Vector4d(1, -1, 1, 1));  // the zero column stays +1
+    const auto sf = TF::column_signs(lt::matrix<float>(A.tensor().to(at::kFloat)));
+    CATCH_CHECK(sf.tensor().to(at::kDouble).equal(s.tensor()));
+    CATCH_CHECK(TD::column_signs(lt::matrix<double>(at::zeros({2, 0, 3}, at::kDouble))).tensor().equal(at::ones({2, 3}, at::kDouble)));
+}
+
+namespace {
+
+/// Largest principal angle between the spans of two bases (radians).
+double largest_angle(const Eigen::MatrixXd& A, const Eigen::MatrixXd& B) {
+    return lw::principal_angles(A, B).angles.maxCoeff();
+}
+
+/// tangent_basis on a batch of 4 latent codes in one call, against the per-sample loop on the same
+/// backend and against the Eigen reference: singular values, subspaces (principal angles) and the
+/// bases themselves (the sign convention is applied per sample), and the product counts (a batch
+/// costs what one latent code costs, each product being batched).
+template <class Scalar, bool Cuda>
+void batched_tangent_basis_body() {
+    const at::Device device = Cuda ? at::kCUDA : at::kCPU;
+    const double tol = std::is_same_v<Scalar, double> ? 1e-10 : 1e-4;
+    const auto opts = at::TensorOptions().dtype(lt::dtype_of<Scalar>).device(device);
+    const auto ref = reference_mlp();  // 6 → 7
+    using P = torch_case<Scalar, false, Cuda>;
+    const auto g = P::mlp(ref);
+    auto zs = latent_codes(6, 11);
+    zs.push_back(latent_codes(6, 12)[0]);
+    std::vector<at::Tensor> rows;
+    for (const auto& zb : zs) rows.push_back(tensor_of(zb));
+    const lt::vector<Scalar> z = at::stack(rows).to(opts);  // [4, 6]
+    const auto z_before = z.tensor().clone();
+    for (auto method : {lw::tangent_method::dense, lw::tangent_method::randomized}) {
+        lw::tangent_basis_options o;
+        o.method = method;
+        o.check_adjoint = true;
+        const auto tb = lw::tangent_basis(g, z, 3, o);
+        CATCH_REQUIRE(tb.output_basis.tensor().sizes() == at::IntArrayRef({4, 7, 3}));
+        CATCH_REQUIRE(tb.latent_basis.tensor().sizes() == at::IntArrayRef({4, 6, 3}));
+        CATCH_REQUIRE(tb.singular_values.tensor().sizes() == at::IntArrayRef({4, 3}));
+        CATCH_CHECK(tb.report.method == method);
+        CATCH_CHECK(tb.report.converged);
+        double sv_loop = 0, sv_eigen = 0, basis_loop = 0, angle_loop = 0, angle_eigen = 0;
+        for (int b = 0; b < 4; ++b) {
+            const auto one = lw::tangent_basis(g, lt::vector<Scalar>(z.tensor()[b].clone()), 3, o);
+            const auto eb = lw::tangent_basis(ref, zs[b], 3, o);
+            const Eigen::VectorXd S = vector_of(tb.singular_values.tensor()[b]);
+            const Eigen::MatrixXd U = matrix_of(tb.output_basis.tensor()[b]), V = matrix_of(tb.latent_basis.tensor()[b]);
+            const Eigen::MatrixXd U1 = matrix_of(one.output_basis.tensor()), V1 = matrix_of(one.latent_basis.tensor());
+            sv_loop = std::max(sv_loop, max_rel(S, vector_of(one.singular_values.tensor())));
+            sv_eigen = std::max(sv_eigen, max_rel(S, eb.singular_values));
+            basis_loop = std::max({basis_loop, max_rel(U, U1), max_rel(V, V1)});
+            angle_loop = std::max({angle_loop, largest_angle(U, U1), largest_angle(V, V1)});
+            angle_eigen = std::max({angle_eigen, largest_angle(U, eb.output_basis), largest_angle(V, eb.latent_basis)});
+            // Same signs as Eigen: uᵢ·uᵢ(Eigen) > 0 for every i.
+            CATCH_CHECK((U.transpose() * eb.output_basis).diagonal().minCoeff() > 0.5);
+            CATCH_CHECK((V.transpose() * eb.latent_basis).diagonal().minCoeff() > 0.5);
+            // The batch costs the products of one latent code (each product is batched).
+            CATCH_CHECK(tb.report.jvp_count == one.report.jvp_count);
+            CATCH_CHECK(tb.report.vjp_count == one.report.vjp_count);
+            CATCH_CHECK(tb.report.jacobian_count == one.report.jacobian_count);
+        }
+        CATCH_INFO((std::is_same_v<Scalar, double> ? "double" : "float") << " on " << device << ", " << lw::to_string(method)
+                                                     << ": singular values vs loop " << sv_loop << ", vs Eigen "
+                                                     << sv_eigen << "; bases vs loop " << basis_loop
+                                                     << "; largest principal angle vs loop " << angle_loop
+                                                     << ", vs Eigen " << angle_eigen);
+        CATCH_CHECK(sv_loop < tol);
+        CATCH_CHECK(sv_eigen < tol);
+        CATCH_CHECK(basis_loop < 100 * tol);
+        CATCH_CHECK(angle_loop < tol);
+        CATCH_CHECK(angle_eigen < tol);
+        CATCH_CHECK(tb.report.residual_norms.size() == 3u);
+    }
+    CATCH_CHECK(z.tensor().equal(z_before));
+}
+
+}  // namespace
+
+CATCH_TEST_CASE("torch: tangent_basis on a batch (dense, randomized) equals the per-sample loop and agrees with Eigen") {
+    CATCH_SECTION("torch CPU double") { batched_tangent_basis_body<double, false>(); }
+    CATCH_SECTION("torch CPU float") { batched_tangent_basis_body<float, false>(); }
+    CATCH_SECTION("torch CUDA double") {
+        if (::torch::cuda::is_available()) batched_tangent_basis_body<double, true>();
+        else std::cout << "torch: CUDA case of the batched tangent basis skipped (no CUDA device)\n";
+    }
+}
+
+CATCH_TEST_CASE("torch: lanczos refuses a batch with a sentence; automatic picks dense or randomized for a batch") {
+    const auto ref = reference_mlp();
+    const auto g = cpu_double::mlp(ref);
+    const lt::vector<double> z = at::stack({tensor_of(latent_codes(6, 13)[0]), tensor_of(latent_codes(6, 13)[1])});
+    const auto before = z.tensor().clone();
+    lw::tangent_basis_options o;
+    o.method = lw::tangent_method::lanczos;
+    try {
+        (void)lw::tangent_basis(g, z, 2, o);
+        CATCH_FAIL("lanczos accepted a batch");
+    } catch (const lw::dimension_error& e) {
+        CATCH_CHECK_THAT(e.what(), Catch::Matchers::Contains("batch of 2") &&
+                                       Catch::Matchers::Contains("lanczos runs one latent code at a time") &&
+                                       Catch::Matchers::Contains("use dense or randomized for a batch, or loop"));
+    }
+    CATCH_CHECK(z.tensor().equal(before));
+    // One latent code: lanczos runs, and agrees with dense.
+    const lt::vector<double> z0 = before[0].clone();
+    const auto lz = lw::tangent_basis(g, z0, 2, o);
+    CATCH_CHECK(lz.report.converged);
+    o.method = lw::tangent_method::automatic;
+    const auto auto_batch = lw::tangent_basis(g, z, 2, o);
+    CATCH_CHECK(auto_batch.report.method == lw::tangent_method::dense);  // min(n, m) = 6: dense is cheapest
+    CATCH_CHECK(max_rel(vector_of(auto_batch.singular_values.tensor()[0]), vector_of(lz.singular_values.tensor())) < 1e-10);
+    // The rule on a large generator (not evaluated): per code lanczos; for a batch, randomized while
+    // ℓ(2q + 3) + k < min(n, m), dense beyond.
+    const lt::module_generator<double> big([](const at::Tensor& x) { return x.tanh(); }, 200, 200);
+    CATCH_CHECK(lw::automatic_tangent_method(big, 5) == lw::tangent_method::lanczos);
+    CATCH_CHECK(lw::automatic_tangent_method(big, 5, 8) == lw::tangent_method::randomized);  // 15·5 + 5 = 80 < 200
+    CATCH_CHECK(lw::automatic_tangent_method(big, 30, 8) == lw::tangent_method::dense);      // 40·5 + 30 = 230 ≥ 200
+    CATCH_CHECK(lw::automatic_tangent_method(big, 60, 8) == lw::tangent_method::dense);
+}
+
 template <class TestType>
 void grassmann_agreement() {
     using P = TestType;

@@ -49,6 +49,8 @@
 // | T::thin_svd(A)                  | svd_result         | {U, S descending, V}, A = U diag(S) Vᵀ      | O(rc·min)   |
 // | T::singular_values(A)           | vector             | S descending only (no U, V formed)          | O(rc·min)   |
 // | T::sym_eig(A)                   | eig_result         | {values ascending, vectors} of symmetric A  | O(n³)       |
+// | T::column_signs(A)              | vector             | per column: ±1, sign of its largest |entry| | O(rc)       |
+// |                                 |                    | (first on a tie; +1 for a zero column)      |             |
 // | T::random_normal(like, n, rng)  | vector             | i.i.d. N(0, 1) entries                      | O(n)        |
 // | T::random_normal(like, r, c, rng)| matrix            | i.i.d. N(0, 1) entries                      | O(rc)       |
 // | T::fill(like, n, s)             | vector             | every entry s (host double)                 | O(n)        |
@@ -136,6 +138,7 @@ concept Backend =
         { backend_traits<B>::singular_values(A) } -> std::convertible_to<typename backend_traits<B>::vector>;
         backend_traits<B>::sym_eig(A).values;
         backend_traits<B>::sym_eig(A).vectors;
+        { backend_traits<B>::column_signs(A) } -> std::convertible_to<typename backend_traits<B>::vector>;
         { backend_traits<B>::fill(x, i, 1.0) } -> std::convertible_to<typename backend_traits<B>::vector>;
         { backend_traits<B>::element(x, i) } -> std::convertible_to<typename backend_traits<B>::batch_scalar>;
         { backend_traits<B>::sum(x) } -> std::convertible_to<typename backend_traits<B>::batch_scalar>;

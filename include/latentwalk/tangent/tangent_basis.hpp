@@ -24,14 +24,24 @@
 //   automatic   dense when the generator lacks a JVP or a VJP of its own (a matrix-free method
 //               would assemble J on every product), or when min(n, m) ≤ 64, or when
 //               4k ≥ min(n, m) (the Krylov space would cover a large part of the space anyway);
-//               lanczos otherwise.
+//               lanczos otherwise. For a batch of latent codes (lanczos runs one at a time):
+//               randomized when it costs fewer products than dense, ℓ(2q + 3) + k < min(n, m)
+//               with the options' p and q; dense otherwise.
+//
+// Batches (backends with leading batch dimensions, e.g. LibTorch): z of shape [B, n] gives
+// output_basis [B, m, k], latent_basis [B, n, k] and singular_values [B, k] in one call for dense
+// and randomized — every JVP/VJP and every small SVD is batched, and the sign convention is a
+// backend operation (column_signs). Sample b equals the call on z[b] alone (randomized: each sample
+// draws its own Ω, sample 0 the unbatched call's). The report then holds, for each i, the largest
+// residual over the batch, the tolerance rel_tol·σ₁ of the sample with the smallest σ₁, and
+// converged = every sample met its own tolerance. lanczos refuses a batch with dimension_error.
 //
 // Sign convention (all methods): each pair (uᵢ, vᵢ) is flipped together so that the entry of vᵢ
 // of largest magnitude (the first such on an exact tie) is positive; uᵢ = J vᵢ / σᵢ throughout.
 // With the same seed, results are bit-for-bit reproducible.
 //
-// Errors: dimension_error when z has the wrong length or k > min(n, m); invalid_argument_error
-// when k < 1 or an option is out of range; numerical_error on NaN/Inf in z, when a product
+// Errors: dimension_error when z has the wrong length, k > min(n, m), or lanczos gets a batch;
+// invalid_argument_error when k < 1 or an option is out of range; numerical_error on NaN/Inf in z, when a product
 // comes back non-finite, or when check_adjoint finds ⟨u, Jv⟩ ≠ ⟨Jᵀu, v⟩; convergence_error
 // (a numerical_error) when the residuals miss the tolerance and throw_on_nonconvergence is set.
 // g and z are only read.
@@ -50,13 +60,20 @@
 
 namespace latentwalk {
 
-/// The method `automatic` resolves to for a generator of type G and k directions (rule above).
+/// The method `automatic` resolves to for a generator of type G, k directions and a batch of
+/// `samples` latent codes (rule above; `options` gives the randomized method's p and q).
 template <class G>
-tangent_method automatic_tangent_method(const G& g, long long k) {
+tangent_method automatic_tangent_method(const G& g, long long k, long long samples = 1,
+                                        const tangent_basis_options& options = {}) {
     if constexpr (!(ProvidesJvp<G> && ProvidesVjp<G>)) {
         return tangent_method::dense;
     } else {
         const long long r = std::min<long long>(g.latent_dim(), g.output_dim());
+        if (samples > 1) {  // lanczos is per latent code: the cheaper of randomized and dense
+            const long long ell = std::min(r, k + static_cast<long long>(options.oversampling));
+            return ell * (2LL * options.power_iterations + 3) + k < r ? tangent_method::randomized
+                                                                      : tangent_method::dense;
+        }
         if (r <= 64 || 4 * k >= r) return tangent_method::dense;
         return tangent_method::lanczos;
     }
@@ -84,13 +101,20 @@ tangent_basis_result<typename G::backend> tangent_basis(const G& g, const vector
     detail::require_tangent_options(where, options, k, r);
     const double rel_tol = detail::default_relative_tolerance<scalar_t<B>>(options.tolerance);
 
+    const long long samples = detail::sample_count<B>(z);
+    if (options.method == tangent_method::lanczos && samples > 1)
+        throw dimension_error(detail::sentence(where, "z holds a batch of " + std::to_string(samples) +
+                                                          " latent codes, but lanczos runs one latent code at a "
+                                                          "time; use dense or randomized for a batch, or loop."));
+    const tangent_method method = options.method == tangent_method::automatic
+                                      ? automatic_tangent_method(g, k, samples, options)
+                                      : options.method;
+
     const detail::counting_generator<G> cg(g, where);
     double adjoint_error = 0.0;
     if (options.check_adjoint)
         adjoint_error = detail::check_adjoint_identity(where, cg, z, options.adjoint_tolerance, options.seed);
 
-    const tangent_method method =
-        options.method == tangent_method::automatic ? automatic_tangent_method(g, k) : options.method;
     tangent_basis_result<B> res;
     if (method == tangent_method::dense) {
         res = detail::dense_tangent_basis(cg, z, static_cast<I>(k), rel_tol);

@@ -63,8 +63,24 @@ double default_relative_tolerance(double requested) {
     return sizeof(S) < sizeof(double) ? 1e-4 : 1e-10;
 }
 
-/// ⟨u, J v⟩ against ⟨Jᵀu, v⟩ on one random pair; numerical_error when they disagree.
-/// Returns the relative mismatch. Costs 1 JVP + 1 VJP on cg.
+/// The number of samples in z's batch (1 for an unbatched backend): fill(z, 1, ·) has one entry
+/// per sample, and to_host flattens the batch.
+template <class B>
+long long sample_count(const vector_t<B>& z) {
+    using T = backend_traits<B>;
+    return static_cast<long long>(T::to_host(T::fill(z, 1, 0.0)).size());
+}
+
+/// A per-sample scalar as a vector of length 1 per sample, so that element-wise primitives and the
+/// host reductions (max_abs, host_max of its element) act on it sample by sample.
+template <class B>
+vector_t<B> per_sample(const vector_t<B>& like, const batch_scalar_t<B>& a) {
+    using T = backend_traits<B>;
+    return T::scale(T::fill(like, 1, 1.0), a);
+}
+
+/// ⟨u, J v⟩ against ⟨Jᵀu, v⟩ on one random pair (per sample of a batch); numerical_error when they
+/// disagree. Returns the relative mismatch, the largest over the batch. Costs 1 JVP + 1 VJP on cg.
 template <class CG>
 double check_adjoint_identity(std::string_view where, const CG& cg, const vector_t<typename CG::backend>& z,
                               double tolerance, std::uint64_t seed) {
@@ -78,11 +94,13 @@ double check_adjoint_identity(std::string_view where, const CG& cg, const vector
     const auto u = T::random_normal(z, m, rng);
     const auto Jv = jvp_unchecked(cg, z, v);
     const auto Jtu = vjp_unchecked(cg, z, u);
-    const double lhs = T::host_value(T::dot(u, Jv));
-    const double rhs = T::host_value(T::dot(Jtu, v));
-    const double scale = T::host_value(T::norm(u)) * T::host_value(T::norm(Jv)) +
-                         T::host_value(T::norm(Jtu)) * T::host_value(T::norm(v));
-    const double err = scale > 0 ? std::abs(lhs - rhs) / scale : std::abs(lhs - rhs);
+    const auto ps = [&](const batch_scalar_t<B>& a) { return per_sample<B>(z, a); };
+    const auto diff = T::cwise_abs(T::sub(ps(T::dot(u, Jv)), ps(T::dot(Jtu, v))));
+    const auto size = T::add(T::cwise_product(ps(T::norm(u)), ps(T::norm(Jv))),
+                             T::cwise_product(ps(T::norm(Jtu)), ps(T::norm(v))));
+    // A zero size means u = 0 or J v = 0, and Jᵀu = 0 or v = 0: both sides are then 0 exactly.
+    const auto rel = T::cwise_quotient(diff, T::cwise_max(size, T::fill(z, 1, static_cast<double>(std::numeric_limits<S>::min()))));
+    const double err = T::max_abs(rel);
     const double eps = static_cast<double>(std::numeric_limits<S>::epsilon());
     const double tol = tolerance > 0 ? tolerance : 64.0 * eps * std::sqrt(static_cast<double>(n + m));
     if (!(err <= tol))
@@ -111,22 +129,16 @@ vector_t<B> orthogonalize_against(const matrix_t<B>& Q, index_t<B> j, vector_t<B
 
 /// The sign convention: flip each pair (uᵢ, vᵢ) together so that the entry of vᵢ of largest
 /// magnitude (the first such entry on an exact tie) is positive. J vᵢ = σᵢ uᵢ is preserved.
-/// The per-column decision goes to host (T::to_host): tangent bases are computed per latent point.
+/// The decision is a backend operation (column_signs), so a batch is flipped sample by sample.
 template <class B>
 void apply_sign_convention(matrix_t<B>& U, matrix_t<B>& V) {
     using T = backend_traits<B>;
+    const auto signs = T::column_signs(V);
     const auto k = T::cols(V);
     for (index_t<B> i = 0; i < k; ++i) {
-        const auto v = T::col(V, i);
-        const auto host = T::to_host(v);
-        std::size_t best = 0;
-        for (std::size_t t = 1; t < host.size(); ++t)
-            if (std::abs(host[t]) > std::abs(host[best])) best = t;
-        if (!host.empty() && host[best] < 0) {
-            T::set_col(V, i, T::cwise_product(v, T::fill(v, T::size(v), -1.0)));
-            const auto u = T::col(U, i);
-            T::set_col(U, i, T::cwise_product(u, T::fill(u, T::size(u), -1.0)));
-        }
+        const auto s = T::element(signs, i);  // ±1: the scaling is exact
+        T::set_col(V, i, T::scale(T::col(V, i), s));
+        T::set_col(U, i, T::scale(T::col(U, i), s));
     }
 }
 
@@ -152,6 +164,28 @@ inline void finish_residuals(tangent_basis_report& rep, std::vector<double> resi
     for (double r : rep.residual_norms) rep.max_residual = std::max(rep.max_residual, r);
     rep.tolerance = rel_tol * sigma1;
     rep.converged = rep.max_residual <= rep.tolerance;
+}
+
+/// The residual fields for a batch: residual_norms[i] holds ‖Jᵀuᵢ − σᵢvᵢ‖ per sample (a length-1
+/// vector per sample, per_sample). The report gets the largest residual over the batch for each i,
+/// the tolerance rel_tol·σ₁ of the sample with the smallest σ₁, and converged when every sample's
+/// residuals are within its own rel_tol·σ₁. One sample: exactly finish_residuals.
+template <class B>
+void finish_batched_residuals(tangent_basis_report& rep, const std::vector<vector_t<B>>& residual_norms,
+                              const vector_t<B>& singular_values, double rel_tol) {
+    using T = backend_traits<B>;
+    rep.residual_norms.clear();
+    rep.max_residual = 0.0;
+    if (residual_norms.empty()) return;
+    auto worst = residual_norms.front();  // per sample, the largest residual over i
+    for (const auto& r : residual_norms) {
+        rep.residual_norms.push_back(T::max_abs(r));
+        rep.max_residual = std::max(rep.max_residual, rep.residual_norms.back());
+        worst = T::cwise_max(worst, r);
+    }
+    const auto sigma1 = per_sample<B>(worst, T::element(singular_values, 0));
+    rep.tolerance = -rel_tol * T::host_max(T::element(T::scale(sigma1, -1.0), 0));
+    rep.converged = T::host_max(T::element(T::sub(worst, T::scale(sigma1, rel_tol)), 0)) <= 0.0;
 }
 
 /// Copy the adaptor's counts into the report.

@@ -47,16 +47,15 @@ tangent_basis_result<typename CG::backend> dense_tangent_basis(const CG& cg, con
     tangent_basis_result<B> res{T::block_cols(svd.U, 0, k), T::block_cols(svd.V, 0, k), T::head(svd.S, k), {}};
     require_finite_result<B>("tangent_basis", "the SVD of the Jacobian", res.singular_values);
     apply_sign_convention<B>(res.output_basis, res.latent_basis);
-    const auto s = T::to_host(res.singular_values);
-    std::vector<double> residuals;
+    std::vector<vector_t<B>> residuals;  // per sample, so that a batch is measured in one pass
     for (index_t<B> i = 0; i < k; ++i) {
         const auto r = T::sub(T::tmatvec(J, T::col(res.output_basis, i)),
                               T::scale(T::col(res.latent_basis, i), T::element(res.singular_values, i)));
-        residuals.push_back(T::host_value(T::norm(r)));
+        residuals.push_back(per_sample<B>(z, T::norm(r)));
     }
     res.report.method = tangent_method::dense;
     res.report.subspace_dimension = static_cast<long long>(T::size(svd.S));
-    finish_residuals(res.report, std::move(residuals), s.empty() ? 0.0 : s[0], rel_tol);
+    finish_batched_residuals<B>(res.report, residuals, res.singular_values, rel_tol);
     // The SVD is exact to rounding; its residuals measure rounding only, so dense always converges.
     res.report.converged = true;
     copy_counts(res.report, cg);

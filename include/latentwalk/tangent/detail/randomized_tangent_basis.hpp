@@ -7,6 +7,8 @@
 // residuals ‖Jᵀuᵢ − σᵢvᵢ‖ for the report.
 // Products: ℓ(2q + 2) for the range finder, ℓ JVPs for Rayleigh–Ritz, k VJPs for the residuals:
 // ℓ(2q + 3) + k in all (q = 1, p = 10: 5(k + 10) + k ≤ 3·2(k + 10)).
+// A batch of latent codes runs in one pass (each product batched); each sample draws its own Ω
+// (random_normal draws sample after sample, so sample 0 gets the unbatched call's Ω).
 #include <random>
 #include <vector>
 
@@ -34,16 +36,15 @@ tangent_basis_result<typename CG::backend> randomized_tangent_basis(const CG& cg
                                 T::head(svd.S, k), {}};
     require_finite_result<B>("tangent_basis", "the randomized singular values", res.singular_values);
     apply_sign_convention<B>(res.output_basis, res.latent_basis);
-    std::vector<double> residuals;
+    std::vector<vector_t<B>> residuals;  // per sample, so that a batch is measured in one pass
     for (index_t<B> i = 0; i < k; ++i) {
         const auto r = T::sub(vjp_unchecked(cg, z, T::col(res.output_basis, i)),
                               T::scale(T::col(res.latent_basis, i), T::element(res.singular_values, i)));
-        residuals.push_back(T::host_value(T::norm(r)));
+        residuals.push_back(per_sample<B>(z, T::norm(r)));
     }
-    const auto s = T::to_host(res.singular_values);
     res.report.method = tangent_method::randomized;
     res.report.subspace_dimension = static_cast<long long>(ell);
-    finish_residuals(res.report, std::move(residuals), s[0], rel_tol);
+    finish_batched_residuals<B>(res.report, residuals, res.singular_values, rel_tol);
     copy_counts(res.report, cg);
     return res;
 }

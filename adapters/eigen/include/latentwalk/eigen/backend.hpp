@@ -122,6 +122,19 @@ struct backend_traits<eigen::backend<Scalar>> {
         return {es.eigenvalues(), es.eigenvectors()};
     }
 
+    /// Per column, the sign (±1) of its entry of largest magnitude: the first such entry on a tie,
+    /// +1 for a zero column (the sign convention of singular vectors).
+    static vector column_signs(const matrix& A) {
+        vector s(A.cols());
+        for (index j = 0; j < A.cols(); ++j) {
+            index best = 0;
+            for (index i = 1; i < A.rows(); ++i)
+                if (std::abs(A(i, j)) > std::abs(A(best, j))) best = i;
+            s[j] = A.rows() > 0 && A(best, j) < 0 ? Scalar(-1) : Scalar(1);
+        }
+        return s;
+    }
+
     template <class Like, class Rng> static vector random_normal(const Like&, index n, Rng& rng) {
         std::normal_distribution<double> nd(0.0, 1.0);
         vector x(n);

@@ -203,6 +203,19 @@ struct backend_traits<torch::backend<Scalar>> {
         return {vector(std::move(w)), matrix(std::move(V))};
     }
 
+    /// Per column of each matrix, the sign (±1) of its entry of largest magnitude: the first such
+    /// entry on a tie (argmax returns the first maximum), +1 for a zero column. Shape [..., c].
+    static vector column_signs(const matrix& A) {
+        const at::Tensor& t = A.tensor();
+        if (t.size(-2) == 0) {  // no entries: every column counts as zero
+            std::vector<std::int64_t> s(t.sizes().begin(), t.sizes().end() - 2);
+            s.push_back(t.size(-1));
+            return at::ones(s, options_of(t));
+        }
+        const auto at_max = t.gather(-2, t.abs().argmax(-2, /*keepdim=*/true)).squeeze(-2);
+        return at::where(at_max < 0, at::full_like(at_max, -1), at::ones_like(at_max));
+    }
+
     template <class Like, class Rng> static vector random_normal(const Like& like, index n, Rng& rng) {
         const auto b = like.batch_shape();
         std::int64_t samples = 1;
