@@ -10,6 +10,7 @@
 #include <string>
 
 #include "../concepts/density_model.hpp"
+#include "../detail/density_support.hpp"
 #include "../detail/validate.hpp"
 
 namespace latentwalk {
@@ -74,14 +75,7 @@ public:
     vector_t<B> density_preserving_step(const vector_t<B>& z, const vector_t<B>& gamma, double t) const {
         constexpr const char* where = "standard_gaussian::density_preserving_step";
         check(where, z);
-        detail::require_length<B>(where, "gamma", gamma, static_cast<long long>(d_), "the density's dimension");
-        detail::require_finite<B>(where, "gamma", gamma);
-        detail::require_finite_scalar(where, "t", t);
-        const auto y = T::axpy(static_cast<scalar_t<B>>(t), gamma, z);
-        const auto ny = T::norm(y);
-        if (T::host_max(-ny) >= 0.0)
-            throw numerical_error(detail::sentence(where, "z + t gamma = 0, which has no direction to rescale along."));
-        return T::scale(y, T::norm(z) / ny);
+        return detail::density::norm_preserving_step<B>(where, static_cast<long long>(d_), z, gamma, t);
     }
 
     template <class Rng>

@@ -120,14 +120,7 @@ public:
     vector_t<B> density_preserving_step(const vector_t<B>& z, const vector_t<B>& gamma, double t) const {
         constexpr const char* where = "truncated_normal::density_preserving_step";
         check(where, z);
-        detail::require_length<B>(where, "gamma", gamma, static_cast<long long>(d_), "the density's dimension");
-        detail::require_finite<B>(where, "gamma", gamma);
-        detail::require_finite_scalar(where, "t", t);
-        const auto y = T::axpy(static_cast<scalar_t<B>>(t), gamma, z);
-        const auto ny = T::norm(y);
-        if (T::host_max(-ny) >= 0.0)
-            throw numerical_error(detail::sentence(where, "z + t gamma = 0, which has no direction to rescale along."));
-        auto out = T::scale(y, T::norm(z) / ny);
+        auto out = detail::density::norm_preserving_step<B>(where, static_cast<long long>(d_), z, gamma, t);
         if (T::max_abs(out) > tau_)
             throw numerical_error(detail::sentence(
                 where, "the point of z's level set in the direction of z + t gamma lies outside the box [−τ, τ]^d."));

@@ -56,4 +56,20 @@ void require_in_box(std::string_view where, const vector_t<B>& z, const vector_t
                                                          ", where the log-density is −∞ and has no gradient."));
 }
 
+/// DP-LaSE's norm-preserving map ‖z‖ (z + tγ)/‖z + tγ‖ with its input checks (z is checked by the
+/// caller); throws numerical_error when z + tγ = 0.
+template <class B>
+vector_t<B> norm_preserving_step(const char* where, long long d, const vector_t<B>& z, const vector_t<B>& gamma,
+                                 double t) {
+    using T = backend_traits<B>;
+    require_length<B>(where, "gamma", gamma, d, "the density's dimension");
+    require_finite<B>(where, "gamma", gamma);
+    require_finite_scalar(where, "t", t);
+    const auto y = T::axpy(static_cast<scalar_t<B>>(t), gamma, z);
+    const auto ny = T::norm(y);
+    if (T::host_max(-ny) >= 0.0)
+        throw numerical_error(sentence(where, "z + t gamma = 0, which has no direction to rescale along."));
+    return T::scale(y, T::norm(z) / ny);
+}
+
 }  // namespace latentwalk::detail::density
