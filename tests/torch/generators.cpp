@@ -8,15 +8,18 @@
 #include <latentwalk/pde/hessian_row_sum.hpp>
 #include <latentwalk/pde/hutchinson_laplacian.hpp>
 #include <latentwalk/pde/laplacian.hpp>
+#include <latentwalk/tangent/tangent_basis.hpp>
 #include <latentwalk/torch.hpp>
 
 #include <torch/cuda.h>
 #include <torch/nn/modules/linear.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <string>
+#include <utility>
 
 #include "support/test_support.hpp"
 
@@ -142,6 +145,48 @@ CATCH_TEST_CASE("torch: batched evaluation, JVP, VJP and Jacobian equal the per-
         const lt::vector<double> v0 = v.tensor()[0][0].clone();
         CATCH_CHECK(max_rel(lw::jvp(g, z, v0).tensor()[1][2],
                             lw::jvp(g, lt::vector<double>(z.tensor()[1][2].clone()), v0).tensor()) < 1e-13);
+    }
+}
+
+CATCH_TEST_CASE("torch: batched tangent_basis on the TorchScript fixtures equals the per-sample loop (dense, randomized)") {
+    using T = lw::backend_traits<lt::backend<double>>;
+    auto rng = lw::test::rng(12);
+    // mapping: 8 → 8 (square SVD); decoder: 4 → 64 (m ≥ 2n: the QR-preconditioned SVD, batched).
+    for (const auto& [key, file] : {std::pair{"mapping", "mapping.pt"}, std::pair{"decoder", "decoder.pt"}}) {
+        const auto n = recorded().at(key).at("latent_dim").get<std::int64_t>();
+        const lt::torchscript_generator<double> g(fixtures + file, n);
+        const lt::vector<double> like = at::zeros({5, 1}, at::kDouble);
+        const auto z = T::random_normal(like, n, rng);  // [5, n]
+        lw::tangent_basis_options o;
+        o.method = lw::tangent_method::dense;
+        const auto dense = lw::tangent_basis(g, z, 3, o);
+        o.method = lw::tangent_method::randomized;  // ℓ = min(k + 10, min(n, m)): the whole latent space
+        const auto randomized = lw::tangent_basis(g, z, 3, o);
+        CATCH_REQUIRE(dense.output_basis.tensor().sizes() == at::IntArrayRef({5, g.output_dim(), 3}));
+        CATCH_REQUIRE(randomized.latent_basis.tensor().sizes() == at::IntArrayRef({5, n, 3}));
+        double loop = 0, methods = 0;
+        for (int b = 0; b < 5; ++b) {
+            const lt::vector<double> zb = z.tensor()[b].clone();
+            o.method = lw::tangent_method::dense;
+            const auto one = lw::tangent_basis(g, zb, 3, o);
+            loop = std::max({loop, max_rel(dense.singular_values.tensor()[b], one.singular_values.tensor()),
+                             max_rel(dense.output_basis.tensor()[b], one.output_basis.tensor()),
+                             max_rel(dense.latent_basis.tensor()[b], one.latent_basis.tensor())});
+            // J vᵢ = σᵢ uᵢ on this sample, by the generator's own JVP.
+            const lt::vector<double> v0 = dense.latent_basis.tensor()[b].select(-1, 0).clone();
+            loop = std::max(loop, max_rel(lw::jvp(g, zb, v0).tensor(),
+                                          dense.output_basis.tensor()[b].select(-1, 0) * dense.singular_values.tensor()[b][0]));
+        }
+        // Both methods on the batch: same values and (the sign convention being per sample) the same bases.
+        methods = std::max({max_rel(randomized.singular_values.tensor(), dense.singular_values.tensor()),
+                            max_rel(randomized.output_basis.tensor(), dense.output_basis.tensor()),
+                            max_rel(randomized.latent_basis.tensor(), dense.latent_basis.tensor())});
+        CATCH_INFO(key << ": batch vs loop " << loop << ", randomized vs dense " << methods);
+        CATCH_CHECK(loop < 1e-12);
+        CATCH_CHECK(methods < 1e-10);
+        CATCH_CHECK(dense.report.converged);
+        CATCH_CHECK(randomized.report.converged);
+        CATCH_CHECK(randomized.report.max_residual <= 1e-10 * randomized.singular_values.tensor().select(-1, 0).max().item<double>());
     }
 }
 
