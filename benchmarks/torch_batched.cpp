@@ -10,6 +10,14 @@
 //                                 Jacobian by autograd through an identity (one VJP with a batch of
 //                                 the m unit covectors), then a full SVD
 //   lanczos_torch                 latentwalk's matrix-free tangent_basis (Lanczos, k = 10) on torch
+//   tangent_basis_torch_batched/M/B  latentwalk's tangent_basis (k = 10) on a batch of B codes in one
+//                                 call, M = 0 dense, M = 1 randomized (p = 10, q = 1)
+//   randomized_basis_eigen_loop/B tangent_basis(randomized, k = 10) on Eigen, one code after the other
+//   fixture_local_basis_reference the Local Basis method on the TorchScript mapping fixture
+//                                 (tests/torch/fixtures/mapping.pt, 8 → 8): full Jacobian by autograd
+//                                 through an identity, then a full SVD, one code at a time (B = 8)
+//   fixture_tangent_basis/M       tangent_basis (k = 3) on the same fixture: M = 0 lanczos one code at a
+//                                 time, M = 1 randomized on the batch of 8 in one call
 //   jvp_eigen_loop/B, jvp_torch/B, vjp_torch/B   one product for B codes (a loop on Eigen, one
 //                                 batched call on torch): the cost per product and what batching saves
 // Counters: sv_rel_error = largest relative difference of the top-10 singular values from the Eigen
@@ -20,6 +28,7 @@
 
 #include <algorithm>
 #include <random>
+#include <string>
 #include <vector>
 
 #include <latentwalk/derivatives.hpp>
@@ -156,6 +165,112 @@ void lanczos_torch(benchmark::State& state) {
     state.counters["products"] = static_cast<double>(tb.report.products());
 }
 
+void tangent_basis_torch_batched(benchmark::State& state) {
+    at::set_num_threads(1);
+    const auto zs = codes(static_cast<int>(state.range(1)));
+    const auto z = batch_of(zs);
+    lw::tangent_basis_options o;
+    o.method = state.range(0) == 0 ? lw::tangent_method::dense : lw::tangent_method::randomized;
+    lw::tangent_basis_result<lt::backend<double>> tb;
+    for (auto _ : state) {
+        tb = lw::tangent_basis(torch_model(), z, 10, o);
+        benchmark::DoNotOptimize(tb.singular_values.tensor().data_ptr());
+    }
+    double worst = 0;
+    for (std::size_t b = 0; b < zs.size(); ++b)
+        worst = std::max(worst, sv_error(tb.singular_values.tensor()[static_cast<long>(b)],
+                                         lw::tangent_basis(model(), zs[b], 10, dense()).singular_values));
+    state.SetLabel(lw::to_string(o.method));
+    state.counters["samples"] = static_cast<double>(zs.size());
+    state.counters["sv_rel_error"] = worst;
+    state.counters["products"] = static_cast<double>(tb.report.products());
+}
+
+void randomized_basis_eigen_loop(benchmark::State& state) {
+    const auto zs = codes(static_cast<int>(state.range(0)));
+    lw::tangent_basis_options o;
+    o.method = lw::tangent_method::randomized;
+    long long products = 0;
+    for (auto _ : state) {
+        products = 0;
+        for (const auto& z : zs) {
+            const auto tb = lw::tangent_basis(model(), z, 10, o);
+            products += tb.report.products();
+            benchmark::DoNotOptimize(tb.singular_values.data());
+        }
+    }
+    state.counters["samples"] = static_cast<double>(zs.size());
+    state.counters["products"] = static_cast<double>(products);
+}
+
+const lt::torchscript_generator<double>& mapping_fixture() {
+    static const lt::torchscript_generator<double> g(std::string(LATENTWALK_TORCH_FIXTURES_DIR) + "/mapping.pt", 8);
+    return g;
+}
+
+at::Tensor fixture_codes() {
+    std::mt19937_64 rng(9);
+    std::normal_distribution<double> nd;
+    auto z = at::empty({8, 8}, at::kDouble);
+    double* p = z.data_ptr<double>();
+    for (int i = 0; i < 64; ++i) p[i] = nd(rng);
+    return z;
+}
+
+void fixture_local_basis_reference(benchmark::State& state) {
+    at::set_num_threads(1);
+    const auto z = fixture_codes();
+    const at::Tensor identity = at::eye(8, at::kDouble);
+    at::Tensor S;
+    for (auto _ : state) {
+        for (int b = 0; b < 8; ++b) {  // the reference runs one code at a time
+            const auto J = mapping_fixture().vjp(z[b].expand({8, 8}), identity).tensor();  // rows (Jᵀ e_i)ᵀ
+            S = std::get<1>(at::linalg_svd(J, /*full_matrices=*/true));
+            benchmark::DoNotOptimize(S.data_ptr());
+        }
+    }
+    state.counters["samples"] = 8;
+    state.counters["products"] = 8;  // one VJP over a batch of 8 covectors per code
+}
+
+void fixture_tangent_basis(benchmark::State& state) {
+    at::set_num_threads(1);
+    const auto z = fixture_codes();
+    const at::Tensor identity = at::eye(8, at::kDouble);
+    lw::tangent_basis_options o;
+    const bool batched = state.range(0) == 1;
+    o.method = batched ? lw::tangent_method::randomized : lw::tangent_method::lanczos;
+    o.oversampling = 2;  // ℓ = 5 < 8: matrix-free on a part of the latent space
+    o.power_iterations = 2;
+    std::vector<at::Tensor> S(8);
+    long long products = 0;
+    for (auto _ : state) {
+        if (batched) {
+            const auto tb = lw::tangent_basis(mapping_fixture(), lt::vector<double>(z), 3, o);
+            for (int b = 0; b < 8; ++b) S[b] = tb.singular_values.tensor()[b];
+            products = tb.report.products();
+        } else {
+            products = 0;
+            for (int b = 0; b < 8; ++b) {
+                const auto tb = lw::tangent_basis(mapping_fixture(), lt::vector<double>(z[b].clone()), 3, o);
+                S[b] = tb.singular_values.tensor();
+                products += tb.report.products();
+            }
+        }
+        benchmark::DoNotOptimize(S[0].data_ptr());
+    }
+    double worst = 0;  // against the reference's full SVD
+    for (int b = 0; b < 8; ++b) {
+        const auto J = mapping_fixture().vjp(z[b].expand({8, 8}), identity).tensor();
+        const auto ref = at::linalg_svdvals(J);
+        worst = std::max(worst, ((S[b] - ref.narrow(0, 0, 3)).abs().max() / ref[0]).item<double>());
+    }
+    state.SetLabel(lw::to_string(o.method));
+    state.counters["samples"] = 8;
+    state.counters["products"] = static_cast<double>(products);
+    state.counters["sv_rel_error"] = worst;
+}
+
 void jvp_torch(benchmark::State& state) {
     at::set_num_threads(1);
     const auto zs = codes(static_cast<int>(state.range(0)));
@@ -189,6 +304,10 @@ BENCHMARK(jvp_torch)->Arg(1)->Arg(8)->Unit(benchmark::kMicrosecond);
 BENCHMARK(vjp_torch)->Arg(1)->Arg(8)->Unit(benchmark::kMicrosecond);
 BENCHMARK(dense_basis_eigen_loop)->Arg(8)->Unit(benchmark::kMillisecond);
 BENCHMARK(dense_basis_torch_batched)->Arg(8)->Unit(benchmark::kMillisecond);
+BENCHMARK(tangent_basis_torch_batched)->Args({0, 8})->Args({1, 8})->Unit(benchmark::kMillisecond);
+BENCHMARK(randomized_basis_eigen_loop)->Arg(8)->Unit(benchmark::kMillisecond);
 BENCHMARK(local_basis_reference_torch)->Unit(benchmark::kMillisecond);
 BENCHMARK(lanczos_torch)->Unit(benchmark::kMillisecond);
+BENCHMARK(fixture_local_basis_reference)->Unit(benchmark::kMicrosecond);
+BENCHMARK(fixture_tangent_basis)->Arg(0)->Arg(1)->Unit(benchmark::kMicrosecond);
 BENCHMARK_MAIN();

@@ -7,6 +7,9 @@
 #include "tour_sections/traversal.hpp"
 #include "tour_sections/density.hpp"
 #include "tour_sections/grassmann.hpp"
+#if LATENTWALK_TOUR_WITH_TORCH
+#include "tour_sections/torch.hpp"
+#endif
 
 int main() {
     std::cout << "latentwalk " << LATENTWALK_VERSION_STRING << " — a tour of latent-space geometry\n\n";
@@ -15,5 +18,10 @@ int main() {
     tour::traversal(std::cout);
     tour::density(std::cout);
     tour::grassmann(std::cout);
+#if LATENTWALK_TOUR_WITH_TORCH
+    tour::torch(std::cout);
+#else
+    std::cout << "== LibTorch ==\ntorch section skipped: latentwalk was built without LibTorch (LATENTWALK_WITH_TORCH)\n\n";
+#endif
     std::cout << "tour complete\n";
 }
