@@ -7,7 +7,7 @@
 #include "tour_sections/traversal.hpp"
 #include "tour_sections/density.hpp"
 #include "tour_sections/grassmann.hpp"
-#if LATENTWALK_TOUR_WITH_TORCH
+#if defined(LATENTWALK_TOUR_WITH_TORCH)
 #include "tour_sections/torch.hpp"
 #endif
 
@@ -18,7 +18,7 @@ int main() {
     tour::traversal(std::cout);
     tour::density(std::cout);
     tour::grassmann(std::cout);
-#if LATENTWALK_TOUR_WITH_TORCH
+#if defined(LATENTWALK_TOUR_WITH_TORCH)
     tour::torch(std::cout);
 #else
     std::cout << "== LibTorch ==\ntorch section skipped: latentwalk was built without LibTorch (LATENTWALK_WITH_TORCH)\n\n";
