@@ -12,6 +12,7 @@
 #include <latentwalk/density/diagonal_gaussian.hpp>
 #include <latentwalk/grassmann/grassmann_distance.hpp>
 #include <latentwalk/grassmann/principal_angles.hpp>
+#include <latentwalk/grassmann/warpage_statistics.hpp>
 #include <latentwalk/pde/laplacian.hpp>
 #include <latentwalk/pde/wave_residual.hpp>
 #include <latentwalk/potentials/quadratic_potential.hpp>
@@ -156,7 +157,7 @@ void each_sample(const char* what, Run&& run, Check&& check) {
             for (int b = 0; b < P::samples; ++b) check(r, b, b);
             return;
         } catch (const lw::dimension_error& e) {
-            CATCH_WARN(what << " does not take a batch of latent codes yet, so it ran sample by sample: " << e.what());
+            CATCH_WARN(what << " runs one latent code at a time, so it ran sample by sample: " << e.what());
         }
     }
     for (int b = 0; b < P::samples; ++b) check(run(P::samples > 1 ? b : -1), -1, b);
@@ -734,3 +735,38 @@ void traversal_agreement() {
     CATCH_CHECK(worst_pde < P::tol);
 }
 LATENTWALK_AGREEMENT_CASE("torch: traversals, potential flow, Laplacian and wave residual agree with Eigen", traversal_agreement)
+
+// Warpage experiments draw their own latent codes, so they create objects from a default-constructed
+// `like`: on torch that means CPU, the backend's dtype, no batch (see torch/backend.hpp).
+template <class P>
+void warpage_agreement() {
+    using B = typename P::B;
+    using TB = lw::backend_traits<B>;
+    const auto made = TB::zeros(typename TB::vector{}, 5);
+    CATCH_CHECK(made.tensor().sizes() == at::IntArrayRef({5}));
+    CATCH_CHECK(made.tensor().scalar_type() == (std::is_same_v<lw::scalar_t<B>, double> ? at::kDouble : at::kFloat));
+    const auto ref = reference_mlp();
+    const auto g = P::mlp(ref);
+    lw::warpage_options o;
+    o.pairs = 4;
+    o.k_max = 3;
+    o.metrics = {lw::grassmann_metric::geodesic, lw::grassmann_metric::projection_2};
+    const auto global = P::param(Eigen::MatrixXd(Eigen::MatrixXd::Identity(6, 3)));
+    const lw::warpage_table tables[] = {lw::warpage_random_pairs(g, o), lw::warpage_close_pairs(g, o),
+                                        lw::warpage_against_global(g, global, o)};
+    const lw::warpage_table refs[] = {lw::warpage_random_pairs(ref, o), lw::warpage_close_pairs(ref, o),
+                                      lw::warpage_against_global(ref, Eigen::MatrixXd(Eigen::MatrixXd::Identity(6, 3)), o)};
+    double worst = 0;
+    for (int e = 0; e < 3; ++e)
+        for (auto m : o.metrics)
+            for (long long k = 1; k <= o.k_max; ++k)
+                worst = std::max(worst, lw::test::rel_diff(tables[e].mean_at(m, k), refs[e].mean_at(m, k)));
+    CATCH_INFO(P::label() << ": warpage means, largest relative difference " << worst);
+    CATCH_CHECK(worst < P::tol);
+    CATCH_CHECK(refs[0].mean_at(lw::grassmann_metric::geodesic, 1) > 0.0);  // a nonlinear model warps
+}
+
+CATCH_TEST_CASE("torch: warpage tables (random pairs, close pairs, against a global basis) agree with Eigen", "[agreement]") {
+    CATCH_SECTION("torch CPU double") { warpage_agreement<cpu_double>(); }
+    CATCH_SECTION("torch CPU float") { warpage_agreement<cpu_float>(); }
+}

@@ -75,7 +75,9 @@ public:
     operator const at::Tensor&() const { return t_; }  // NOLINT: implicit by design
 
     /// The leading (batch) dimensions: all but the trailing 1 (vector) or 2 (matrix).
+    /// A default-constructed value (undefined tensor) has no batch: see the `like` convention.
     std::vector<std::int64_t> batch_shape() const {
+        if (!t_.defined()) return {};
         const auto s = t_.sizes();
         return {s.begin(), s.end() - Trailing};
     }
@@ -278,6 +280,8 @@ private:
     static at::TensorOptions options(const vector& like) { return options_of(like.tensor()); }
     static at::TensorOptions options(const matrix& like) { return options_of(like.tensor()); }
     static at::TensorOptions options_of(const at::Tensor& t) {
+        if (!t.defined())  // a default-constructed `like`: CPU, this backend's dtype, no batch
+            return at::TensorOptions().dtype(std::is_same_v<Scalar, double> ? at::kDouble : at::kFloat);
         return at::TensorOptions().dtype(t.scalar_type()).device(t.device());
     }
     template <class Like>
