@@ -30,6 +30,8 @@
 #include <latentwalk/grassmann/random_subspace.hpp>
 #include <latentwalk/grassmann/warpage_statistics.hpp>
 
+#include "bench_models.hpp"
+
 namespace {
 
 namespace lw = latentwalk;
@@ -119,14 +121,7 @@ void BM_all_distances_naive(benchmark::State& state) {
     state.SetLabel("9 metrics per pair");
 }
 
-const le::mlp_generator<double>& mapping() {
-    static const auto g = [] {
-        le::mlp_generator<double>::options o;
-        o.pixel_norm_first = true;
-        return le::mlp_generator<double>::random(std::vector<Eigen::Index>(9, 512), o, 42);
-    }();
-    return g;
-}
+const le::mlp_generator<double>& mapping() { return latentwalk::bench::mapping_like_mlp(); }
 
 void BM_warpage_mapping_mlp(benchmark::State& state) {
     lw::warpage_options o;

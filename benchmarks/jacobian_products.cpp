@@ -9,22 +9,13 @@
 
 #include <latentwalk/eigen.hpp>
 
+#include "bench_models.hpp"
+
 namespace {
 
 namespace le = latentwalk::eigen;
 
-const le::mlp_generator<double>& model(int which) {
-    static const auto make = [](Eigen::Index out) {
-        le::mlp_generator<double>::options o;
-        o.pixel_norm_first = true;
-        std::vector<Eigen::Index> widths(9, 512);
-        widths.back() = out;
-        return le::mlp_generator<double>::random(widths, o, 42);
-    };
-    static const auto mapping = make(512);
-    static const auto wide = make(16384);
-    return which == 0 ? mapping : wide;
-}
+const le::mlp_generator<double>& model(int which) { return latentwalk::bench::mapping_like_mlp(which == 0 ? 512 : 16384); }
 
 /// Only jvp is visible: the library assembles J from n JVPs.
 struct jvp_only {

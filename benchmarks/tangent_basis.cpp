@@ -21,6 +21,8 @@
 #include <map>
 
 #include <latentwalk/eigen.hpp>
+
+#include "bench_models.hpp"
 #include <latentwalk/tangent/tangent_basis.hpp>
 
 namespace {
@@ -35,18 +37,7 @@ double cpu_seconds() {
     return double(ts.tv_sec) + 1e-9 * double(ts.tv_nsec);
 }
 
-const le::mlp_generator<double>& model(int which) {
-    static const auto make = [](Eigen::Index out) {
-        le::mlp_generator<double>::options o;
-        o.pixel_norm_first = true;
-        std::vector<Eigen::Index> widths(9, 512);
-        widths.back() = out;
-        return le::mlp_generator<double>::random(widths, o, 42);
-    };
-    static const auto mapping = make(512);
-    static const auto wide = make(16384);
-    return which == 0 ? mapping : wide;
-}
+const le::mlp_generator<double>& model(int which) { return latentwalk::bench::mapping_like_mlp(which == 0 ? 512 : 16384); }
 
 const Eigen::VectorXd& latent() {
     static const Eigen::VectorXd z = [] {

@@ -37,6 +37,8 @@
 #include <latentwalk/tangent/tangent_basis.hpp>
 #include <latentwalk/torch.hpp>
 
+#include "bench_models.hpp"
+
 namespace {
 
 namespace lw = latentwalk;
@@ -44,14 +46,7 @@ namespace le = latentwalk::eigen;
 namespace lt = latentwalk::torch;
 using TT = lw::backend_traits<lt::backend<double>>;
 
-const le::mlp_generator<double>& model() {
-    static const auto m = [] {
-        le::mlp_generator<double>::options o;
-        o.pixel_norm_first = true;
-        return le::mlp_generator<double>::random(std::vector<Eigen::Index>(9, 512), o, 42);
-    }();
-    return m;
-}
+const le::mlp_generator<double>& model() { return latentwalk::bench::mapping_like_mlp(); }
 
 at::Tensor tensor_of(const Eigen::MatrixXd& A) {
     Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> R = A;

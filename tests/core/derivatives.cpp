@@ -149,15 +149,15 @@ struct buggy_sphere {
 CATCH_TEST_CASE("core: check_derivatives detects wrong JVPs and VJPs and can throw") {
     Eigen::VectorXd z(2);
     z << 0.9, 0.3;
-    buggy_sphere slightly{{}, 1.0 + 1e-4};  // a 0.01% error in J v: below the Taylor test's
+    buggy_sphere slightly{le::sphere_embedding<double>(), 1.0 + 1e-4};  // a 0.01% error in J v: below the Taylor test's
     CATCH_CHECK_FALSE(lw::check_derivatives(slightly, z).adjoint_passed);  // resolution, not the adjoint's
-    buggy_sphere scaled{{}, 1.0 + 1e-2};  // a 1% error in J v
+    buggy_sphere scaled{le::sphere_embedding<double>(), 1.0 + 1e-2};  // a 1% error in J v
     const auto r1 = lw::check_derivatives(scaled, z);
     CATCH_CHECK_FALSE(r1.jvp.passed);
     CATCH_CHECK(r1.jvp.order == Catch::Approx(1.0).margin(0.1));
     CATCH_CHECK(r1.vjp.passed);
     CATCH_CHECK_FALSE(r1.adjoint_passed);
-    buggy_sphere swapped{{}, 1.0, true};
+    buggy_sphere swapped{le::sphere_embedding<double>(), 1.0, true};
     const auto r2 = lw::check_derivatives(swapped, z);
     CATCH_CHECK(r2.jvp.passed);
     CATCH_CHECK_FALSE(r2.vjp.passed);

@@ -26,7 +26,7 @@
 
 namespace latentwalk::detail {
 
-/// The type g.linearize(z) returns, or an empty placeholder for generators without linearize.
+/// The type g.linearize(z) returns, or an empty type for generators without linearize.
 template <class G>
 struct linearization_of {
     struct type {};
