@@ -90,6 +90,15 @@ struct backend_traits<test::archetype_backend> {
         return r;
     }
     static vector add(const vector& x, const vector& y) { return axpy(1, x, y); }
+    static matrix add(const matrix& A, const matrix& M) { return {A.r, A.c, add(vector{A.a}, vector{M.a}).v}; }
+    static matrix sub(const matrix& A, const matrix& M) { return {A.r, A.c, axpy(-1, vector{M.a}, vector{A.a}).v}; }
+    static matrix scale(const matrix& A, double a) { return {A.r, A.c, axpy(a - 1, vector{A.a}, vector{A.a}).v}; }
+    static matrix scale_columns(const matrix& A, const vector& d) {
+        matrix out = A;
+        for (index j = 0; j < A.c; ++j)
+            for (index i = 0; i < A.r; ++i) out(i, j) *= d.v[static_cast<std::size_t>(j)];
+        return out;
+    }
     static vector sub(const vector& x, const vector& y) { return axpy(-1, y, x); }
     static vector scale(const vector& x, double a) { return axpy(a - 1, x, x); }
     static vector matvec(const matrix& A, const vector& x) {

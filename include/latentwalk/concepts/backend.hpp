@@ -40,6 +40,9 @@
 // | T::add(x, y), T::sub(x, y)      | vector             | x + y, x − y                                | O(n)        |
 // | T::scale(x, a)                  | vector             | a x (a per sample)                          | O(n)        |
 // | T::axpy(a, x, y)                | vector             | a x + y                                     | O(n)        |
+// | T::add(A, M), T::sub(A, M)      | matrix             | A + M, A − M                                | O(rc)       |
+// | T::scale(A, a)                  | matrix             | a A (a per sample)                          | O(rc)       |
+// | T::scale_columns(A, d)          | matrix             | A diag(d): column j times d_j               | O(rc)       |
 // | T::matvec(A, x)                 | vector             | A x                                         | O(rc)       |
 // | T::tmatvec(A, x)                | vector             | Aᵀ x                                        | O(rc)       |
 // | T::matmul(A, M)                 | matrix             | A M                                         | O(rcc')     |
@@ -125,6 +128,10 @@ concept Backend =
         { backend_traits<B>::sub(x, x) } -> std::convertible_to<typename backend_traits<B>::vector>;
         { backend_traits<B>::scale(x, a) } -> std::convertible_to<typename backend_traits<B>::vector>;
         { backend_traits<B>::axpy(a, x, x) } -> std::convertible_to<typename backend_traits<B>::vector>;
+        { backend_traits<B>::add(A, A) } -> std::convertible_to<typename backend_traits<B>::matrix>;
+        { backend_traits<B>::sub(A, A) } -> std::convertible_to<typename backend_traits<B>::matrix>;
+        { backend_traits<B>::scale(A, a) } -> std::convertible_to<typename backend_traits<B>::matrix>;
+        { backend_traits<B>::scale_columns(A, x) } -> std::convertible_to<typename backend_traits<B>::matrix>;
         { backend_traits<B>::matvec(A, x) } -> std::convertible_to<typename backend_traits<B>::vector>;
         { backend_traits<B>::tmatvec(A, x) } -> std::convertible_to<typename backend_traits<B>::vector>;
         { backend_traits<B>::matmul(A, A) } -> std::convertible_to<typename backend_traits<B>::matrix>;

@@ -23,9 +23,9 @@ template <class B>
 matrix_t<B> exp_unchecked(const matrix_t<B>& X, const matrix_t<B>& Delta) {
     using T = backend_traits<B>;
     const auto f = T::thin_svd(Delta);
-    const auto cos_part = T::matmul(scale_columns<B>(T::matmul(X, f.V), T::cwise_cos(f.S)), T::transpose(f.V));
-    const auto sin_part = T::matmul(scale_columns<B>(f.U, T::cwise_sin(f.S)), T::transpose(f.V));
-    return add<B>(cos_part, sin_part);
+    const auto cos_part = T::matmul(T::scale_columns(T::matmul(X, f.V), T::cwise_cos(f.S)), T::transpose(f.V));
+    const auto sin_part = T::matmul(T::scale_columns(f.U, T::cwise_sin(f.S)), T::transpose(f.V));
+    return T::add(cos_part, sin_part);
 }
 
 /// Throws unless XᵀΔ ≈ 0 relative to ‖Δ‖ (Δ horizontal at X).

@@ -38,7 +38,7 @@ M grassmann_geodesic(const M& X, const M& Y, double t) {
     const auto QY = detail::grassmann::orthonormalize<B>(where, "Y", Y);
     const auto Delta = detail::grassmann::log_of_orthonormal<B>(QX, QY);
     const auto t_scalar = T::element(T::fill(T::col(QX, 0), 1, t), 0);
-    return detail::grassmann::exp_unchecked<B>(QX, detail::grassmann::scale<B>(Delta, t_scalar));
+    return detail::grassmann::exp_unchecked<B>(QX, T::scale(Delta, t_scalar));
 }
 
 }  // namespace latentwalk

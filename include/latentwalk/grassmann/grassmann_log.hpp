@@ -35,7 +35,7 @@ matrix_t<B> log_of_orthonormal(const matrix_t<B>& X, const matrix_t<B>& QY) {
     using T = backend_traits<B>;
     const auto f = T::thin_svd(T::tmatmul(QY, X));   // Ψ S Rᵀ
     const auto QYPsi = T::matmul(QY, f.U);
-    const auto W = sub<B>(QYPsi, T::matmul(X, T::tmatmul(X, QYPsi)));  // (I − X Xᵀ) Q_Y Ψ
+    const auto W = T::sub(QYPsi, T::matmul(X, T::tmatmul(X, QYPsi)));  // (I − X Xᵀ) Q_Y Ψ
     const index_t<B> p = T::cols(X);
     const auto like = T::col(X, 0);
     auto sines = T::zeros(like, p);
@@ -43,7 +43,7 @@ matrix_t<B> log_of_orthonormal(const matrix_t<B>& X, const matrix_t<B>& QY) {
     const auto theta = T::cwise_atan2(sines, f.S);
     // θ / sin θ, with sin θ = 0 (then θ = 0 and W_i = 0) mapped to 0.
     const auto safe = T::cwise_max(sines, T::fill(like, p, std::numeric_limits<double>::min()));
-    return T::matmul(scale_columns<B>(W, T::cwise_quotient(theta, safe)), T::transpose(f.V));
+    return T::matmul(T::scale_columns(W, T::cwise_quotient(theta, safe)), T::transpose(f.V));
 }
 
 }  // namespace detail::grassmann

@@ -78,8 +78,8 @@ karcher_result<M> karcher_mean(const std::vector<M>& bases, const karcher_option
     M mu = Q[0];
     for (int it = 0;; ++it) {
         M G = g::log_of_orthonormal<B>(mu, Q[0]);
-        for (std::size_t i = 1; i < Q.size(); ++i) G = g::add<B>(G, g::log_of_orthonormal<B>(mu, Q[i]));
-        G = g::scale<B>(G, inv_n);
+        for (std::size_t i = 1; i < Q.size(); ++i) G = T::add(G, g::log_of_orthonormal<B>(mu, Q[i]));
+        G = T::scale(G, inv_n);
         const double norm = g::frobenius_norm_host<B>(G);
         out.gradient_norms.push_back(norm);
         out.gradient_norm = norm;
@@ -89,7 +89,7 @@ karcher_result<M> karcher_mean(const std::vector<M>& bases, const karcher_option
             break;
         }
         if (it == options.max_iterations) break;
-        mu = T::thin_qr(g::exp_unchecked<B>(mu, g::scale<B>(G, step))).Q;
+        mu = T::thin_qr(g::exp_unchecked<B>(mu, T::scale(G, step))).Q;
     }
     out.mean = std::move(mu);
     if (!out.converged && options.throw_if_not_converged) {

@@ -50,7 +50,7 @@ principal_angles_result<B> angles_of_orthonormal(const matrix_t<B>& QA, const ma
     const matrix_t<B>& S = a_larger ? QB : QA;
     const auto M = T::tmatmul(L, S);                 // p×q, p ≥ q
     auto cosines = T::singular_values(M);            // q values, descending
-    const auto residual = sub<B>(S, T::matmul(L, M));  // (I − L Lᵀ) S
+    const auto residual = T::sub(S, T::matmul(L, M));  // (I − L Lᵀ) S
     auto sines = T::reverse(T::singular_values(residual));  // q values, ascending
     auto angles = T::cwise_atan2(sines, cosines);
     const auto p = static_cast<long long>(T::cols(L)), q = static_cast<long long>(T::cols(S));

@@ -30,7 +30,7 @@ matrix_t<B> random_subspace(const vector_t<B>& like, index_t<B> n, index_t<B> k,
     const auto a = T::cwise_abs(d);
     const auto safe = T::cwise_max(a, T::fill(d, k, std::numeric_limits<double>::min()));
     const auto sign = T::sub(T::add(T::cwise_quotient(d, safe), T::fill(d, k, 1.0)), T::cwise_quotient(a, safe));
-    return detail::grassmann::scale_columns<B>(qr.Q, sign);
+    return T::scale_columns(qr.Q, sign);
 }
 
 /// A Haar-random n×k orthonormal basis for backend B (default-constructed objects as the model).

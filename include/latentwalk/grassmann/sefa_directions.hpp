@@ -53,7 +53,7 @@ sefa_result<M, vector_t<backend_of_t<M>>> sefa_directions(const M& weight, long 
     for (index_t<B> i = 0; i < m; ++i) row_norms = T::axpy(T::norm(T::col(At, i)), T::unit(like, m, i), row_norms);
     if (!(T::max_abs(T::cwise_quotient(T::fill(like, m, 1.0), row_norms)) < std::numeric_limits<double>::infinity()))
         throw numerical_error(detail::sentence(where, "weight has a zero row, which cannot be normalized."));
-    At = detail::grassmann::scale_columns<B>(At, T::cwise_quotient(T::fill(like, m, 1.0), row_norms));
+    At = T::scale_columns(At, T::cwise_quotient(T::fill(like, m, 1.0), row_norms));
     const auto eig = T::sym_eig(T::matmul(At, T::transpose(At)));  // ÃᵀÃ, ascending
     const auto kk = static_cast<index_t<B>>(k);
     auto directions = T::zeros(like, static_cast<index_t<B>>(n), kk);

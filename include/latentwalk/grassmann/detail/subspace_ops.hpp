@@ -39,42 +39,6 @@ batch_scalar_t<B> lower(const vector_t<B>& x) {
     return backend_traits<B>::element(x, 0);
 }
 
-/// A − M, column by column.
-template <class B>
-matrix_t<B> sub(const matrix_t<B>& A, const matrix_t<B>& M) {
-    using T = backend_traits<B>;
-    auto out = A;
-    for (index_t<B> j = 0; j < T::cols(A); ++j) T::set_col(out, j, T::sub(T::col(A, j), T::col(M, j)));
-    return out;
-}
-
-/// A + M, column by column.
-template <class B>
-matrix_t<B> add(const matrix_t<B>& A, const matrix_t<B>& M) {
-    using T = backend_traits<B>;
-    auto out = A;
-    for (index_t<B> j = 0; j < T::cols(A); ++j) T::set_col(out, j, T::add(T::col(A, j), T::col(M, j)));
-    return out;
-}
-
-/// A diag(d): column j scaled by d_j.
-template <class B>
-matrix_t<B> scale_columns(const matrix_t<B>& A, const vector_t<B>& d) {
-    using T = backend_traits<B>;
-    auto out = A;
-    for (index_t<B> j = 0; j < T::cols(A); ++j) T::set_col(out, j, T::scale(T::col(A, j), T::element(d, j)));
-    return out;
-}
-
-/// a A for a per-sample scalar a.
-template <class B>
-matrix_t<B> scale(const matrix_t<B>& A, const batch_scalar_t<B>& a) {
-    using T = backend_traits<B>;
-    auto out = A;
-    for (index_t<B> j = 0; j < T::cols(A); ++j) T::set_col(out, j, T::scale(T::col(A, j), a));
-    return out;
-}
-
 /// The diagonal of a square (or tall) matrix as a vector (batched).
 template <class B>
 vector_t<B> diagonal(const matrix_t<B>& R) {
@@ -152,7 +116,7 @@ void require_orthonormal(std::string_view where, std::string_view name, const ma
                                                   std::to_string(c) + "; an orthonormal basis needs 1 ≤ columns ≤ rows."));
     }
     require_finite<B>(where, name, X);
-    const auto G = sub<B>(T::tmatmul(X, X), T::identity(T::col(X, 0), T::cols(X)));
+    const auto G = T::sub(T::tmatmul(X, X), T::identity(T::col(X, 0), T::cols(X)));
     const double err = T::max_abs(G);
     const double tol = std::sqrt(static_cast<double>(std::numeric_limits<scalar_t<B>>::epsilon()));
     if (!(err <= tol)) {

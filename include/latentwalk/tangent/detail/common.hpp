@@ -133,13 +133,9 @@ vector_t<B> orthogonalize_against(const matrix_t<B>& Q, index_t<B> j, vector_t<B
 template <class B>
 void apply_sign_convention(matrix_t<B>& U, matrix_t<B>& V) {
     using T = backend_traits<B>;
-    const auto signs = T::column_signs(V);
-    const auto k = T::cols(V);
-    for (index_t<B> i = 0; i < k; ++i) {
-        const auto s = T::element(signs, i);  // ±1: the scaling is exact
-        T::set_col(V, i, T::scale(T::col(V, i), s));
-        T::set_col(U, i, T::scale(T::col(U, i), s));
-    }
+    const auto signs = T::column_signs(V);  // ±1: the scaling is exact
+    V = T::scale_columns(V, signs);
+    U = T::scale_columns(U, signs);
 }
 
 /// A unit vector of length len orthogonal to the first j columns of Q (a random draw, projected);

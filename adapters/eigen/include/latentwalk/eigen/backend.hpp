@@ -83,6 +83,10 @@ struct backend_traits<eigen::backend<Scalar>> {
     static vector sub(const vector& x, const vector& y) { return x - y; }
     static vector scale(const vector& x, Scalar a) { return a * x; }
     static vector axpy(Scalar a, const vector& x, const vector& y) { return a * x + y; }
+    static matrix add(const matrix& A, const matrix& M) { return A + M; }
+    static matrix sub(const matrix& A, const matrix& M) { return A - M; }
+    static matrix scale(const matrix& A, Scalar a) { return a * A; }
+    static matrix scale_columns(const matrix& A, const vector& d) { return A * d.asDiagonal(); }
 
     static vector matvec(const matrix& A, const vector& x) { return A * x; }
     static vector tmatvec(const matrix& A, const vector& x) { return A.transpose() * x; }

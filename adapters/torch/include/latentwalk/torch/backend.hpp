@@ -174,6 +174,12 @@ struct backend_traits<torch::backend<Scalar>> {
         return x.tensor() * a.unsqueeze(-1) + y.tensor();
     }
     static vector axpy(double a, const vector& x, const vector& y) { return x.tensor() * a + y.tensor(); }
+    static matrix add(const matrix& A, const matrix& M) { return A.tensor() + M.tensor(); }
+    static matrix sub(const matrix& A, const matrix& M) { return A.tensor() - M.tensor(); }
+    static matrix scale(const matrix& A, const at::Tensor& a) { return A.tensor() * a.unsqueeze(-1).unsqueeze(-1); }
+    static matrix scale(const matrix& A, double a) { return A.tensor() * a; }
+    /// A diag(d), d [..., c] broadcast over the rows.
+    static matrix scale_columns(const matrix& A, const vector& d) { return A.tensor() * d.tensor().unsqueeze(-2); }
 
     static vector matvec(const matrix& A, const vector& x) {
         return at::matmul(A.tensor(), x.tensor().unsqueeze(-1)).squeeze(-1);
