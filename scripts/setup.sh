@@ -11,6 +11,7 @@ packages=(
   xtensor-dev libxtensor-blas-dev   # the xtensor backend (xtensor has no linear algebra without -blas)
   libboost-dev libboost-math-dev    # Boost.Math (special functions, root finders, quadrature), Boost.Odeint
   catch2 nlohmann-json3-dev         # the test suite and its oracle reader
+  libcairo2-dev pkg-config          # the pictures of the examples and the tour (PNG, SVG, PDF)
   libspectra-dev libbenchmark-dev   # partial-SVD cross-checks; Google Benchmark
 )
 
