@@ -139,7 +139,7 @@ inline void pictures(plot::picture_report& rep, std::ostream& os) {
         rep.add(fig, "spectra",
                 "The singular values of J(z) at five latent codes per generator, raw (left) and relative to the largest "
                 "(right), on a log scale. The random network spreads its stretch over many directions: its spectrum "
-                "falls by about two decades over all 32. The structured one, the same network with a power-law spectrum "
+                "falls by a factor of about 20 over all 32. The structured one, the same network with a power-law spectrum "
                 "in its first layer, decays steadily, so a few directions dominate — the situation in which a top-k local "
                 "basis captures a generator. The lines of one generator nearly coincide: the spectrum's shape hardly "
                 "depends on z. A trained generator is one more spectrum_of(name, g) argument.");
