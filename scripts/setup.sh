@@ -12,6 +12,7 @@ packages=(
   libboost-dev libboost-math-dev    # Boost.Math (special functions, root finders, quadrature), Boost.Odeint
   catch2 nlohmann-json3-dev         # the test suite and its oracle reader
   libcairo2-dev pkg-config          # the pictures of the examples and the tour (PNG, SVG, PDF)
+  fonts-dejavu-core                 # the pictures' text (DejaVu Sans, with Greek and sub/superscripts)
   libspectra-dev libbenchmark-dev   # partial-SVD cross-checks; Google Benchmark
   zlib1g-dev                        # latentwalk::data: the gzip layer of the data readers
   dataset-fashion-mnist             # Fashion-MNIST's IDX files (latentwalk::data::load_fashion_mnist)
