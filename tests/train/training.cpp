@@ -238,8 +238,8 @@ CATCH_TEST_CASE("train: sample quality scores real held-out digits as real and n
     const auto half = test.size(0) / 2;
     const auto real = tr::sample_quality(train, test.narrow(0, 0, half), test.narrow(0, half, half));
     CATCH_CAPTURE(real.precision, real.recall, real.fidelity_ratio);
-    CATCH_CHECK(real.precision > 0.8);
-    CATCH_CHECK(real.recall > 0.8);
+    CATCH_CHECK(real.precision > 0.7);
+    CATCH_CHECK(real.recall > 0.7);
     CATCH_CHECK(real.fidelity_ratio == Approx(1.0).margin(0.1));
     torch::manual_seed(3);
     const auto noise = tr::sample_quality(train, test, at::rand_like(test));

@@ -65,7 +65,8 @@ public:
                 u_.copy_(normalize(at::mv(W, v_)));
             }
         }
-        const auto sigma = at::dot(u_.detach(), at::mv(W, v_.detach()));
+        // Clones: the next training forward updates u, v in place while this graph is still alive.
+        const auto sigma = at::dot(u_.detach().clone(), at::mv(W, v_.detach().clone()));
         return weight_ / sigma;
     }
 
