@@ -12,7 +12,13 @@
 #include <cstdint>
 #include <vector>
 
+#include <Eigen/Core>
+
+#include <latentwalk/eigen/backend.hpp>
 #include <latentwalk/eigen/mlp_potential.hpp>
+#include <latentwalk/potentials/linear_potential.hpp>
+#include <latentwalk/potentials/rbf_dipole_potential.hpp>
+#include <latentwalk/torch/flows/baseline_banks.hpp>
 #include <latentwalk/torch/flows/potential_bank.hpp>
 
 namespace latentwalk::torch {
@@ -34,6 +40,30 @@ eigen_potential_bank<Scalar> to_eigen(const potential_bank& bank) {
     for (std::int64_t k = 0; k < bank.size(); ++k) {
         out.potentials.emplace_back(bank.dim(), bank.weights_as<typename E::weights>(k), o);
         out.wave_speeds.push_back(bank.wave_speed(k));
+    }
+    return out;
+}
+
+/// The K linear baselines as linear_potential(a, b): a is the flow's per-step direction (a_k, or
+/// step·a_k/‖a_k‖ with unit_direction), so an Euler flow of step 1 replays the torch flow.
+inline std::vector<linear_potential<eigen::backend<double>>> to_eigen(const linear_bank& bank) {
+    std::vector<linear_potential<eigen::backend<double>>> out;
+    for (std::int64_t k = 0; k < bank.size(); ++k) {
+        const auto a = bank.direction(k);
+        out.emplace_back(Eigen::Map<const Eigen::VectorXd>(a.data(), static_cast<Eigen::Index>(a.size())),
+                         bank.time_coefficient(k));
+    }
+    return out;
+}
+
+/// The K WarpedGANSpace warps as rbf_dipole_potential(centres d×2N, ±1, γ_k); the torch flow's step
+/// is potential_flow with normalize_gradient and Euler step bank.settings().step.
+inline std::vector<rbf_dipole_potential<eigen::backend<double>>> to_eigen(const rbf_bank& bank) {
+    std::vector<rbf_dipole_potential<eigen::backend<double>>> out;
+    for (std::int64_t k = 0; k < bank.size(); ++k) {
+        const auto c = bank.centres(k);
+        Eigen::MatrixXd C = Eigen::Map<const Eigen::MatrixXd>(c.data(), bank.dim(), bank.support_vectors());
+        out.emplace_back(std::move(C), bank.alphas(), bank.gamma(k));
     }
     return out;
 }

@@ -202,6 +202,9 @@ public:
                                                                   : by_autograd(k, z, t, which);
     }
 
+    /// The flow's velocity from the terms at a point: ∇u (the paper's z ← z + ∇u^k(z, t)).
+    at::Tensor velocity(const potential_terms& s) const { return s.gradient; }
+
     /// The weights of u^k in the nn.Linear row-major layout, written into any struct with the fields of
     /// torch::mlp_potential_weights (eigen::mlp_potential<>::weights among them).
     template <class W = mlp_potential_weights>
