@@ -6,6 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 scripts/configure.sh
+export CCACHE_BASEDIR="$PWD"  # see configure.sh
 cmake --build build --target tour
 if [ "$#" -eq 0 ]; then
   set -- --pictures build/tour
