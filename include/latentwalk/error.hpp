@@ -12,6 +12,8 @@
 //   ├── numerical_error        NaN/Inf in inputs or results, failed derivative checks, breakdowns
 //   │   └── convergence_error  an iteration that did not reach its tolerance and was asked to throw
 //   └── model_loading_error    a missing, unreadable or malformed model file
+//       └── data_error         a missing, truncated or corrupt data file (latentwalk/data/image_set.hpp,
+//                              the data component; the sentence names the Debian package to install)
 #include <stdexcept>
 #include <string>
 
