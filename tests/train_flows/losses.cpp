@@ -1,4 +1,4 @@
-// train: the batch objective — its values against the core's evaluation (wave_loss,
+// train_flows: the batch objective — its values against the core's evaluation (wave_loss,
 // initial_condition_loss, jacobian_regularizer on the exported Eigen potentials), in the paper's and
 // the released code's conventions; the gradient of every term against central finite differences;
 // the baselines' export; argument errors.
@@ -49,7 +49,7 @@ std::vector<Eigen::VectorXd> sample_path(const lt::flow_loss_terms& r, std::int6
 
 }  // namespace
 
-CATCH_TEST_CASE("train: the batch losses equal the core's wave_loss, initial_condition_loss and jacobian_regularizer") {
+CATCH_TEST_CASE("train_flows: the batch losses equal the core's wave_loss, initial_condition_loss and jacobian_regularizer") {
     lt::potential_bank bank(d, {.potentials = 2, .hidden = 6, .initial_wave_speed = 0.8, .seed = 4});
     lt::lenet_pair_classifier clf(1, 2);
     linear_fixture lin;
@@ -124,7 +124,7 @@ CATCH_TEST_CASE("train: the batch losses equal the core's wave_loss, initial_con
     }
 }
 
-CATCH_TEST_CASE("train: the gradient of every loss term matches central finite differences") {
+CATCH_TEST_CASE("train_flows: the gradient of every loss term matches central finite differences") {
     auto bank = std::make_shared<lt::potential_bank>(d, lt::potential_bank_options{.potentials = 2, .hidden = 5, .seed = 8});
     at::manual_seed(2);
     lt::lenet_pair_classifier clf(1, 2);
@@ -189,7 +189,7 @@ CATCH_TEST_CASE("train: the gradient of every loss term matches central finite d
     }
 }
 
-CATCH_TEST_CASE("train: the linear and RBF baselines export to linear_potential and rbf_dipole_potential and replay") {
+CATCH_TEST_CASE("train_flows: the linear and RBF baselines export to linear_potential and rbf_dipole_potential and replay") {
     lt::linear_bank lin(d, {.potentials = 3, .unit_direction = true, .step = 0.5, .seed = 3});
     lt::rbf_bank rbf(d, {.potentials = 3, .dipoles = 2, .step = 0.4, .seed = 3});
     const auto el = lt::to_eigen(lin);
@@ -229,7 +229,7 @@ CATCH_TEST_CASE("train: the linear and RBF baselines export to linear_potential 
     }
 }
 
-CATCH_TEST_CASE("train: flow_loss refuses a bad start time, potential index, shape or weight with a sentence") {
+CATCH_TEST_CASE("train_flows: flow_loss refuses a bad start time, potential index, shape or weight with a sentence") {
     lt::potential_bank bank(d, {.potentials = 2, .seed = 1});
     lt::lenet_pair_classifier clf(1, 2);
     linear_fixture lin;

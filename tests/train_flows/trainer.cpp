@@ -1,4 +1,4 @@
-// train: the trainer — an interrupted run resumed from its checkpoint equals the uninterrupted one
+// train_flows: the trainer — an interrupted run resumed from its checkpoint equals the uninterrupted one
 // bit for bit; a short seeded run on a tiny generator lowers every loss term and lifts the
 // classifier's held-out accuracy above chance by stated margins.
 #include <latentwalk/torch/flows/flow_trainer.hpp>
@@ -29,7 +29,8 @@ lt::tensor_function tiny_generator() {
 
 using trainer = lt::flow_trainer<lt::potential_bank, lt::lenet_pair_classifier>;
 
-std::unique_ptr<trainer> make_trainer(const lt::tensor_function& G, double lr = 1e-3) {
+std::unique_ptr<trainer> make_trainer(const lt::tensor_function& G, double lr = 1e-3,
+                                      lt::idle_parameters idle = lt::idle_parameters::keep_momentum) {
     at::manual_seed(7);  // the classifier's initial weights
     auto bank = std::make_shared<lt::potential_bank>(d, lt::potential_bank_options{.potentials = K, .seed = 5});
     auto clf = std::make_shared<lt::lenet_pair_classifier>(1, K);
@@ -39,6 +40,7 @@ std::unique_ptr<trainer> make_trainer(const lt::tensor_function& G, double lr = 
     o.bank_learning_rate = lr;
     o.classifier_learning_rate = lr;
     o.seed = 2024;
+    o.idle = idle;
     return std::make_unique<trainer>(bank, clf, G, shape, o);
 }
 
@@ -68,36 +70,47 @@ evaluation evaluate(trainer& tr, const lt::tensor_function& G) {
 
 }  // namespace
 
-// KNOWN FAILING (hidden with [.]): the resumed run differs by 1.6e-3 after 3 steps; the cause (Adam state
-// or BatchNorm buffers) is not found yet.
-CATCH_TEST_CASE("train: a trainer resumed from its checkpoint continues bit for bit", "[.]") {
+// The cause of the 1.6e-3 this case once found: under LibTorch 1.13, Optimizer::zero_grad() zeroes
+// gradients instead of dropping them, so every potential drawn once keeps a zero gradient and Adam
+// keeps moving it; a fresh process had no gradients, so Adam skipped those potentials until drawn.
+// load() now recreates the gradient slots from the Adam state (flow_trainer.hpp, idle_parameters).
+CATCH_TEST_CASE("train_flows: a trainer resumed from its checkpoint continues bit for bit") {
     const auto G = tiny_generator();
-    auto a = make_trainer(G);
-    for (int s = 0; s < 6; ++s) a->step();
-    const auto path = std::filesystem::temp_directory_path() / "latentwalk_train_flows_trainer.ckpt";
-    auto b = make_trainer(G);
-    for (int s = 0; s < 3; ++s) b->step();
-    b->save(path);
-    auto c = make_trainer(G);  // a fresh process: new trainer, then load
-    c->load(path);
-    CATCH_CHECK(c->steps_done() == 3);
-    for (int s = 0; s < 3; ++s) c->step();
-    const auto pa = a->bank().parameters(), pc = c->bank().parameters();
-    double worst = 0;
-    for (std::size_t i = 0; i < pa.size(); ++i) worst = std::max(worst, flows_test::max_abs_diff(pa[i], pc[i]));
-    const auto qa = a->classifier().parameters(), qc = c->classifier().parameters();
-    for (std::size_t i = 0; i < qa.size(); ++i) worst = std::max(worst, flows_test::max_abs_diff(qa[i], qc[i]));
-    CATCH_CHECK(worst == 0.0);
-    // and a checkpoint of another shape is refused
-    auto other = std::make_shared<lt::potential_bank>(d, lt::potential_bank_options{.potentials = K + 1});
-    auto clf = std::make_shared<lt::lenet_pair_classifier>(1, K + 1);
-    trainer wrong(other, clf, G, shape);
-    CATCH_CHECK_THROWS_AS(wrong.load(path), lw::model_loading_error);
+    for (const auto idle : {lt::idle_parameters::keep_momentum, lt::idle_parameters::frozen}) {
+        CATCH_INFO("idle = " << (idle == lt::idle_parameters::frozen ? "frozen" : "keep_momentum"));
+        auto a = make_trainer(G, 1e-3, idle);
+        for (int s = 0; s < 8; ++s) a->step();
+        const auto path = std::filesystem::temp_directory_path() / "latentwalk_train_flows_trainer.ckpt";
+        auto b = make_trainer(G, 1e-3, idle);
+        for (int s = 0; s < 4; ++s) b->step();
+        b->save(path);
+        b.reset();
+        auto c = make_trainer(G, 1e-3, idle);  // a fresh process: new trainer, then load
+        c->load(path);
+        CATCH_CHECK(c->steps_done() == 4);
+        for (int s = 0; s < 4; ++s) c->step();
+        double worst = 0;
+        const auto pa = a->bank().named_parameters(), pc = c->bank().named_parameters();
+        for (const auto& p : pa) worst = std::max(worst, flows_test::max_abs_diff(p.value(), pc[p.key()]));
+        const auto qa = a->classifier().named_parameters(), qc = c->classifier().named_parameters();
+        for (const auto& p : qa) worst = std::max(worst, flows_test::max_abs_diff(p.value(), qc[p.key()]));
+        const auto ba = a->classifier().named_buffers(), bc = c->classifier().named_buffers();
+        for (const auto& p : ba) worst = std::max(worst, flows_test::max_abs_diff(p.value(), bc[p.key()]));
+        CATCH_CHECK(worst == 0.0);
+        // the next draws are the same too
+        CATCH_CHECK(flows_test::max_abs_diff(a->draw_latents(4), c->draw_latents(4)) == 0.0);
+        // and a checkpoint of another shape is refused
+        auto other = std::make_shared<lt::potential_bank>(d, lt::potential_bank_options{.potentials = K + 1});
+        auto clf = std::make_shared<lt::lenet_pair_classifier>(1, K + 1);
+        trainer wrong(other, clf, G, shape);
+        CATCH_CHECK_THROWS_AS(wrong.load(path), lw::model_loading_error);
+        std::filesystem::remove(path);
+    }
 }
 
 // KNOWN FAILING (hidden with [.]): in 150 steps at lr 1e-3, L_J falls (-0.62 -> -2.96) but L_f and L_u rise
 // (0.011 -> 0.044, 0.026 -> 0.123) and the classifier stays at chance (0.32 -> 0.34).
-CATCH_TEST_CASE("train: a short seeded run lowers every loss term and lifts held-out accuracy above chance", "[.]") {
+CATCH_TEST_CASE("train_flows: a short seeded run lowers every loss term and lifts held-out accuracy above chance", "[.]") {
     const auto G = tiny_generator();
     auto tr = make_trainer(G);
     const auto before = evaluate(*tr, G);
@@ -113,3 +126,4 @@ CATCH_TEST_CASE("train: a short seeded run lowers every loss term and lifts held
     CATCH_CHECK(after.classifier < before.classifier - 0.2);
     CATCH_CHECK(after.accuracy > 1.0 / K + 0.3);
 }
+
