@@ -28,6 +28,7 @@
 #include <CLI/CLI.hpp>
 
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -45,7 +46,8 @@ namespace fs = std::filesystem;
 namespace {
 
 /// The built-in generator: z [B, 8] → fc 8→128 (32×2×2), three ×2 transposed convolutions with
-/// LeakyReLU (32→32→16→8 channels), a 3×3 conv to 1 channel and a sigmoid: 1×16×16 images.
+/// LeakyReLU (32→32→16→8 channels), a 3×3 conv to 1 channel and a sigmoid: 1×16×16 images; weights
+/// from the seed, calibrated (calibrate()).
 struct conv_decoderImpl : ::torch::nn::Module {
     ::torch::nn::Linear fc{nullptr};
     ::torch::nn::ConvTranspose2d up1{nullptr}, up2{nullptr}, up3{nullptr};
@@ -58,13 +60,35 @@ struct conv_decoderImpl : ::torch::nn::Module {
         up3 = register_module("up3", nn::ConvTranspose2d(nn::ConvTranspose2dOptions(16, 8, 4).stride(2).padding(1)));
         out = register_module("out", nn::Conv2d(nn::Conv2dOptions(8, 1, 3).padding(1)));
     }
-    at::Tensor forward(const at::Tensor& z) {
-        const auto lead = z.sizes().vec();
-        auto x = at::leaky_relu(fc->forward(z.reshape({-1, z.size(-1)})), 0.2).reshape({-1, 32, 2, 2});
+    /// He-normal weights, zero biases, then the last layer scaled so that its pre-sigmoid values vary
+    /// with sd 1.5 across codes z ~ N(0, I): with LibTorch's default initialization the random decoder
+    /// is nearly constant (its Jacobian ~1e-4), and no traversal of it could be told apart.
+    void calibrate(std::int64_t d) {
+        at::NoGradGuard g;
+        for (auto& p : named_parameters()) {
+            auto& w = p.value();
+            if (p.key().find("bias") != std::string::npos) {
+                w.zero_();
+                continue;
+            }
+            const bool transposed = p.key().rfind("up", 0) == 0;
+            const double fan_in = transposed ? double(w.size(0) * w.size(2) * w.size(3)) / 4.0
+                                             : double(w.numel() / w.size(0));
+            w.normal_(0.0, std::sqrt(2.0 / fan_in));
+        }
+        const auto pre = logits(at::randn({512, d}, fc->weight.options()));
+        out->weight.mul_(1.5 / pre.std(0).mean().item<double>());
+    }
+    at::Tensor logits(const at::Tensor& z) {
+        auto x = at::leaky_relu(fc->forward(z), 0.2).reshape({-1, 32, 2, 2});
         x = at::leaky_relu(up1->forward(x), 0.2);
         x = at::leaky_relu(up2->forward(x), 0.2);
         x = at::leaky_relu(up3->forward(x), 0.2);
-        x = at::sigmoid(2.0 * out->forward(x));
+        return out->forward(x);
+    }
+    at::Tensor forward(const at::Tensor& z) {
+        const auto lead = z.sizes().vec();
+        const auto x = at::sigmoid(logits(z.reshape({-1, z.size(-1)})));
         std::vector<std::int64_t> shape(lead.begin(), lead.end() - 1);
         shape.push_back(256);
         return x.reshape(shape);
@@ -211,12 +235,21 @@ int main(int argc, char** argv) {
             at::manual_seed(s.seed);
             conv_decoder dec(s.latent_dim);
             dec->to(at::kDouble);
+            dec->calibrate(s.latent_dim);
             for (auto& p : dec->parameters()) p.set_requires_grad(false);
             holder = std::make_shared<lt::module_generator<double>>(dec, s.latent_dim, std::int64_t{256});
             generator_name = "random conv decoder (seed " + std::to_string(s.seed) + ", 8 → 1×16×16)";
         }
         G = holder->function();
         const std::int64_t d = s.latent_dim, K = s.potentials;
+        {
+            at::manual_seed(s.seed + 5);
+            const auto z = at::randn({64, d}, at::kDouble);
+            const auto x = G(z).reshape({64, -1});
+            const auto jv = lt::detail::generator_jvp(G, z, at::randn({64, d}, at::kDouble)).reshape({64, -1});
+            std::cout << "generator: per-pixel sd across codes " << x.std(0).mean().item<double>()
+                      << ", mean |J v| for a random unit-variance v " << jv.norm(2, -1).mean().item<double>() << "\n";
+        }
         std::cout << "train_potentials: " << generator_name << ", d = " << d << ", images " << shape.channels << "×"
                   << shape.height << "×" << shape.width << ", K = " << K << ", T = " << s.timesteps << ", "
                   << s.steps << " steps per method, batch " << s.batch << ", lr " << s.lr << "\n";
