@@ -1,4 +1,4 @@
-// train: the bank of K potentials — closed-form derivatives against the Eigen mlp_potential and
+// train_flows: the bank of K potentials — closed-form derivatives against the Eigen mlp_potential and
 // against nested autograd (values and parameter gradients), export to Eigen replaying a trained
 // flow to 1e-10 in double, save/load and corrupt files.
 #include <latentwalk/eigen.hpp>
@@ -32,7 +32,7 @@ std::filesystem::path temp_file(const std::string& name) {
 
 }  // namespace
 
-CATCH_TEST_CASE("train: the bank's closed-form u, grad u, u_tt, Laplacian and H.v equal the Eigen potential's and nested autograd's") {
+CATCH_TEST_CASE("train_flows: the bank's closed-form u, grad u, u_tt, Laplacian and H.v equal the Eigen potential's and nested autograd's") {
     const std::int64_t d = 5;
     lt::potential_bank bank(d, {.potentials = 3, .hidden = 7, .embedding = 6, .seed = 11});
     auto eig = lt::to_eigen(bank);
@@ -70,7 +70,7 @@ CATCH_TEST_CASE("train: the bank's closed-form u, grad u, u_tt, Laplacian and H.
                 1e-14);
 }
 
-CATCH_TEST_CASE("train: parameter gradients of the closed-form wave residual equal those of nested autograd") {
+CATCH_TEST_CASE("train_flows: parameter gradients of the closed-form wave residual equal those of nested autograd") {
     const std::int64_t d = 4;
     lt::potential_bank bank(d, {.potentials = 2, .initial_wave_speed = 0.7, .seed = 5});
     at::manual_seed(9);
@@ -97,7 +97,7 @@ CATCH_TEST_CASE("train: parameter gradients of the closed-form wave residual equ
     CATCH_CHECK(worst < 1e-11 * std::max(1.0, scale));
 }
 
-CATCH_TEST_CASE("train: the Eigen export replays a trained torch flow to 1e-10 in double") {
+CATCH_TEST_CASE("train_flows: the Eigen export replays a trained torch flow to 1e-10 in double") {
     const std::int64_t d = 6;
     lt::potential_bank bank(d, {.potentials = 2, .seed = 21});
     // a few Adam steps on a flow-dependent loss, so the weights are trained ones, not the initial draw
@@ -135,7 +135,7 @@ CATCH_TEST_CASE("train: the Eigen export replays a trained torch flow to 1e-10 i
     }
 }
 
-CATCH_TEST_CASE("train: the bank saves and loads exactly; missing, corrupt and foreign files are model_loading_error") {
+CATCH_TEST_CASE("train_flows: the bank saves and loads exactly, and missing, corrupt and foreign files are model_loading_error") {
     const std::int64_t d = 3;
     lt::potential_bank bank(d, {.potentials = 2, .hidden = 5, .initial_wave_speed = 1.5, .seed = 2});
     const auto path = temp_file("bank.pt");

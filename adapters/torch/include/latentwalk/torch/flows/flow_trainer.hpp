@@ -14,8 +14,17 @@
 // for the classifier. Defaults (the paper is silent; the released code's train.py): Adam, learning
 // rate 1e-4 for both, batch 32, 100 000 iterations (Appendix A for VAEs). The generator is frozen:
 // only the bank's and the classifier's parameters are stepped.
+// Idle parameters: a batch uses one potential, so the other potentials' parameters take no part in
+// its loss. `idle_parameters::keep_momentum` (default; what the released code's optimizer.zero_grad()
+// did before PyTorch 2.0, and what torch::optim::Optimizer::zero_grad() does in LibTorch 1.13)
+// zeroes their gradients, so Adam keeps moving every potential that was ever drawn by its decaying
+// moments; `idle_parameters::frozen` (PyTorch ≥ 2.0's set_to_none) leaves them without a gradient,
+// so Adam does not touch them until they are drawn again.
 // Checkpoint: bank and classifier parameters and buffers, both Adam states, the step count and the
-// generator state of the draws, in one torch::serialize archive written atomically. A file of
+// generator state of the draws, in one torch::serialize archive written atomically. Which parameters
+// hold a (zeroed) gradient is part of the run's state under keep_momentum: it is exactly the set that
+// has an Adam state, and load() restores it from there, so a resumed run equals the uninterrupted one
+// bit for bit on the CPU. A file of
 // another bank shape, or a corrupt one, is a model_loading_error and leaves the trainer untouched
 // as far as the parameters go.
 #include <cstdint>
@@ -36,12 +45,19 @@
 
 namespace latentwalk::torch {
 
+/// What Adam does with the parameters a batch does not use (the potentials not drawn).
+enum class idle_parameters {
+    keep_momentum,  ///< zeroed gradients: Adam moves them by their moments (LibTorch 1.13, PyTorch < 2.0)
+    frozen          ///< no gradient: Adam skips them (PyTorch ≥ 2.0's zero_grad(set_to_none=True))
+};
+
 struct flow_trainer_options {
     flow_loss_options loss{};
     std::int64_t batch = 32;               ///< the released code's default (its scripts: 128, 256)
     double bank_learning_rate = 1e-4;      ///< train.py --support-set-lr
     double classifier_learning_rate = 1e-4;///< train.py --reconstructor-lr
     std::uint64_t seed = 1;
+    idle_parameters idle = idle_parameters::keep_momentum;
 };
 
 /// What one step measured (host values).
@@ -79,8 +95,13 @@ public:
         const auto k = pick_k(rng_);
         const auto t = pick_t(rng_);
         const auto z0 = draw_latents(opts_.batch);
-        bank_opt_.zero_grad();
-        clf_opt_.zero_grad();
+        if (opts_.idle == idle_parameters::frozen) {
+            bank_->zero_grad(/*set_to_none=*/true);
+            classifier_->zero_grad(/*set_to_none=*/true);
+        } else {
+            bank_opt_.zero_grad();
+            clf_opt_.zero_grad();
+        }
         flow_loss_terms terms = flow_loss(*bank_, *classifier_, generator_, shape_, z0, k, t, opts_.loss, rng_);
         terms.total.backward();
         bank_opt_.step();
@@ -155,9 +176,27 @@ public:
         }
         rng_ = rng;
         step_ = step;
+        restore_gradient_slots(bank_opt_);
+        restore_gradient_slots(clf_opt_);
     }
 
 private:
+    /// Under keep_momentum a parameter has a defined (zeroed) gradient iff it ever had one, which is
+    /// iff Adam holds a state for it; a fresh process has no gradients, so they are recreated here.
+    /// Under frozen, every gradient is cleared before each step anyway.
+    void restore_gradient_slots(::torch::optim::Adam& opt) {
+        for (auto& group : opt.param_groups())
+            for (auto& p : group.params()) {
+                const bool has_state = opt.state().count(c10::guts::to_string(p.unsafeGetTensorImpl())) > 0;
+                if (has_state && opts_.idle == idle_parameters::keep_momentum) {
+                    if (!p.grad().defined()) p.mutable_grad() = at::zeros_like(p);
+                    else p.mutable_grad().zero_();
+                } else {
+                    p.mutable_grad() = at::Tensor();
+                }
+            }
+    }
+
     std::shared_ptr<Bank> bank_;
     std::shared_ptr<Classifier> classifier_;
     std::shared_ptr<::torch::nn::Module> pair_;

@@ -5,9 +5,9 @@
 // | module               | use                                  | architecture                                        |
 // |----------------------|--------------------------------------|-----------------------------------------------------|
 // | lenet_pair_classifier| the auxiliary classifier C of Song et | the released code's LeNet (lenet_width 2): conv 5×5 |
-// |                      | al. (eq. 7; "LeNet" for SNGAN-sized  | 2C→6, BN, ReLU, max-pool 2; conv 5×5 6→16, BN, ReLU,|
-// |                      | images)                              | max-pool 2; conv 5×5 16→120, BN, ReLU; spatial mean;|
-// |                      |                                      | linear 120→84, BN, ReLU; linear 84→K                 |
+// |                      | al. (eq. 7; "LeNet" for SNGAN-sized  | 2C→6, [BN], ReLU, max-pool 2; conv 5×5 6→16, [BN],  |
+// |                      | images)                              | ReLU, max-pool 2; conv 5×5 16→120, [BN], ReLU;      |
+// |                      |                                      | spatial mean; linear 120→84, [BN], ReLU; linear 84→K|
 // | vp_pair_classifier   | the VP score's "simple neural        | four conv 3×3 layers (32, 32, 64, 64 channels,      |
 // |                      | network" (Appendix A.1: four stacked | stride 1, 2, 2, 2) each with BN and ReLU; spatial   |
 // |                      | conv layers with BN and ReLU)        | mean; linear → K (widths and strides are ours)      |
@@ -16,6 +16,14 @@
 // (2C = 6 for RGB, the paper's 6-channel input; 2 for grey images). LeNet's three 5×5 convolutions
 // need 32×32 inputs at least: smaller images (Fashion-MNIST's 28×28, the 8×8 digits) are resized
 // to 32×32 bilinearly first (our choice; the original LeNet-5 pads 28×28 digits to 32×32).
+// Normalization [BN]: the paper cites LeNet (LeCun et al., 1998), which has none —
+// `lenet_normalization::none`, the default; the released code (WarpedGANSpace's reconstructor) puts
+// BatchNorm after every layer — `lenet_normalization::batch`. The two differ in a way that matters:
+// the paper and the code draw ONE potential k per batch, so everything in a batch that identifies k
+// is common to the batch, and training-mode BatchNorm subtracts the batch mean of each feature — of
+// the 1×1 conv3 features and of fc1 — which is exactly that common part. With `batch` and one k per
+// batch the classifier stays near chance on held-out pairs (measured on tests/train_flows/trainer.cpp's
+// run: 0.34 after 150 steps with BatchNorm, 0.57 without, chance 1/3).
 // forward returns logits [B, K]. Parameters and BatchNorm buffers save and load with
 // flows/detail/module_file.hpp through the trainer's checkpoint.
 #include <cstdint>
@@ -46,24 +54,28 @@ inline at::Tensor at_least_32(const at::Tensor& x) {
 }
 }  // namespace detail
 
+/// LeNet's normalization layers: none (LeCun's LeNet, the paper's citation) or BatchNorm (the released code).
+enum class lenet_normalization { none, batch };
+
 class lenet_pair_classifier : public ::torch::nn::Module {
 public:
     /// `channels`: C of one image (1 grey, 3 RGB); `classes`: K.
     lenet_pair_classifier(std::int64_t channels, std::int64_t classes,
-                          at::TensorOptions to = at::TensorOptions().dtype(at::kDouble))
-        : channels_(channels) {
+                          at::TensorOptions to = at::TensorOptions().dtype(at::kDouble),
+                          lenet_normalization norm = lenet_normalization::none)
+        : channels_(channels), batch_norm_(norm == lenet_normalization::batch) {
         if (channels < 1 || classes < 2)
             throw invalid_argument_error(latentwalk::detail::sentence(
                 "torch::lenet_pair_classifier", "it needs at least 1 channel and 2 classes."));
         namespace nn = ::torch::nn;
         c1_ = register_module("conv1", nn::Conv2d(nn::Conv2dOptions(2 * channels, 6, 5)));
-        b1_ = register_module("bn1", nn::BatchNorm2d(6));
+        if (batch_norm_) b1_ = register_module("bn1", nn::BatchNorm2d(6));
         c2_ = register_module("conv2", nn::Conv2d(nn::Conv2dOptions(6, 16, 5)));
-        b2_ = register_module("bn2", nn::BatchNorm2d(16));
+        if (batch_norm_) b2_ = register_module("bn2", nn::BatchNorm2d(16));
         c3_ = register_module("conv3", nn::Conv2d(nn::Conv2dOptions(16, 120, 5)));
-        b3_ = register_module("bn3", nn::BatchNorm2d(120));
+        if (batch_norm_) b3_ = register_module("bn3", nn::BatchNorm2d(120));
         l1_ = register_module("fc1", nn::Linear(120, 84));
-        b4_ = register_module("bn4", nn::BatchNorm1d(84));
+        if (batch_norm_) b4_ = register_module("bn4", nn::BatchNorm1d(84));
         l2_ = register_module("fc2", nn::Linear(84, classes));
         this->to(to.dtype().toScalarType());
         if (to.has_device()) this->to(to.device());
@@ -72,14 +84,20 @@ public:
     at::Tensor forward(const at::Tensor& a, const at::Tensor& b) {
         detail::check_pair("torch::lenet_pair_classifier::forward", a, b, channels_);
         auto x = detail::at_least_32(at::cat({a, b}, 1));
-        x = at::max_pool2d(at::relu(b1_->forward(c1_->forward(x))), {2, 2}, {2, 2});
-        x = at::max_pool2d(at::relu(b2_->forward(c2_->forward(x))), {2, 2}, {2, 2});
-        x = at::relu(b3_->forward(c3_->forward(x))).mean({-1, -2});
-        return l2_->forward(at::relu(b4_->forward(l1_->forward(x))));
+        x = at::max_pool2d(at::relu(bn(b1_, c1_->forward(x))), {2, 2}, {2, 2});
+        x = at::max_pool2d(at::relu(bn(b2_, c2_->forward(x))), {2, 2}, {2, 2});
+        x = at::relu(bn(b3_, c3_->forward(x))).mean({-1, -2});
+        return l2_->forward(at::relu(bn(b4_, l1_->forward(x))));
     }
 
+    bool batch_norm() const { return batch_norm_; }
+
 private:
+    template <class Norm>
+    at::Tensor bn(Norm& norm, const at::Tensor& x) { return batch_norm_ ? norm->forward(x) : x; }
+
     std::int64_t channels_;
+    bool batch_norm_;
     ::torch::nn::Conv2d c1_{nullptr}, c2_{nullptr}, c3_{nullptr};
     ::torch::nn::BatchNorm2d b1_{nullptr}, b2_{nullptr}, b3_{nullptr};
     ::torch::nn::BatchNorm1d b4_{nullptr};
