@@ -17,6 +17,7 @@ packages=(
   zlib1g-dev                        # latentwalk::data: the gzip layer of the data readers
   dataset-fashion-mnist             # Fashion-MNIST's IDX files (latentwalk::data::load_fashion_mnist)
   python3-sklearn python3-numpy     # the UCI digits (digits.csv.gz); numpy for tests/datasets/make_facts.py
+  libcli11-dev                      # CLI11: the command line of examples/train_generator
 )
 
 missing=()
