@@ -140,6 +140,19 @@ void write_grid(const at::Tensor& images, std::size_t rows, std::size_t cols, co
     grid.write(path.string());
 }
 
+/// Rows of 10 images of `a`, each followed by the row of the matching images of `b` (at most 4 pairs).
+void write_paired_rows(const at::Tensor& a, const at::Tensor& b, const std::string& label_a, const std::string& label_b,
+                       const std::string& title, const std::filesystem::path& path) {
+    std::vector<at::Tensor> rows;
+    std::vector<std::string> labels;
+    for (std::int64_t r0 = 0; r0 + 10 <= a.size(0) && rows.size() < 8; r0 += 10) {
+        rows.push_back(a.narrow(0, r0, 10));
+        rows.push_back(b.narrow(0, r0, 10));
+        labels.insert(labels.end(), {label_a, label_b});
+    }
+    write_grid(at::cat(rows), rows.size(), 10, title, path, labels);
+}
+
 /// 8 × 10 images along straight lines from a[r] to b[r].
 at::Tensor interpolate(const at::Tensor& a, const at::Tensor& b, const std::function<at::Tensor(const at::Tensor&)>& decode) {
     const auto t = at::linspace(0, 1, 10, a.options()).reshape({1, 10, 1});
@@ -231,15 +244,20 @@ int run(const settings& s) {
                   << fixed(ref.precision, 3) << ", " << fixed(ref.recall, 3) << ", " << fixed(ref.fidelity_ratio, 3) << ")\n";
     };
 
-    if (s.model == "vae") {
-        m::vae model(m::vae_options{.latent_dim = n, .channels = geom_c, .height = geom_h, .width = geom_w, .base_width = width});
-        tr::vae_trainer trainer(model, d.train, {.batch_size = s.batch});
+    // Train (or resume), record the wall time, and write the decoder/generator as TorchScript.
+    auto train_and_export = [&](auto& trainer, auto& net, const m::conv_decoder& generator) {
         r = tr::train(trainer, o);
         open_summary();
         record_training();
-        model->eval();
+        net->eval();
+        generator->export_torchscript((s.out / "generator.pt").string());
+    };
+
+    if (s.model == "vae") {
+        m::vae model(m::vae_options{.latent_dim = n, .channels = geom_c, .height = geom_h, .width = geom_w, .base_width = width});
+        tr::vae_trainer trainer(model, d.train, {.batch_size = s.batch});
+        train_and_export(trainer, model, model->decoder());
         at::NoGradGuard no_grad;
-        model->decoder()->export_torchscript((s.out / "generator.pt").string());
         const auto scores = tr::evaluate_vae(model, d.heldout, {.iwae_samples = s.iwae_k, .seed = 1});
         summary << "heldout_elbo " << fixed(scores.elbo, 3) << "\nheldout_elbo_stderr " << fixed(scores.elbo_stderr, 3)
                 << "\nheldout_iwae " << fixed(scores.iwae, 3) << "\nheldout_iwae_stderr " << fixed(scores.iwae_stderr, 3)
@@ -256,15 +274,8 @@ int run(const settings& s) {
         const auto x = d.heldout.narrow(0, 0, std::min<std::int64_t>(40, d.heldout.size(0)));
         const auto mu = model->encode(x).first;
         const auto rec = decode(mu);
-        std::vector<at::Tensor> rows;
-        std::vector<std::string> labels;
-        for (std::int64_t r0 = 0; r0 + 10 <= x.size(0) && rows.size() < 8; r0 += 10) {
-            rows.push_back(x.narrow(0, r0, 10));
-            rows.push_back(rec.narrow(0, r0, 10));
-            labels.insert(labels.end(), {"data", "recon"});
-        }
-        write_grid(at::cat(rows), rows.size(), 10, s.data + " VAE: held-out images and reconstructions",
-                   s.out / "reconstructions.png", labels);
+        write_paired_rows(x, rec, "data", "recon", s.data + " VAE: held-out images and reconstructions",
+                          s.out / "reconstructions.png");
         const auto mus = model->encode(d.heldout.narrow(0, 0, std::min<std::int64_t>(16, d.heldout.size(0)))).first;
         if (mus.size(0) == 16)
             write_grid(interpolate(mus.narrow(0, 0, 8), mus.narrow(0, 8, 8), decode), 8, 10,
@@ -272,12 +283,8 @@ int run(const settings& s) {
     } else {
         m::gan net(m::gan_options{.latent_dim = n, .channels = geom_c, .height = geom_h, .width = geom_w, .base_width = width});
         tr::gan_trainer trainer(net, d.train, {.batch_size = s.batch});
-        r = tr::train(trainer, o);
-        open_summary();
-        record_training();
-        net->eval();
+        train_and_export(trainer, net, net->generator());
         at::NoGradGuard no_grad;
-        net->generator()->export_torchscript((s.out / "generator.pt").string());
         decode = [net](const at::Tensor& z) mutable { return net->generate_images(z); };
         const auto samples = decode(z_samples);
         quality(samples);
@@ -286,15 +293,8 @@ int run(const settings& s) {
         const auto flat_train = d.train.reshape({d.train.size(0), -1});
         const auto nearest = std::get<1>(at::cdist(first.reshape({40, -1}), flat_train).min(1));
         const auto neighbours = d.train.index_select(0, nearest);
-        std::vector<at::Tensor> rows;
-        std::vector<std::string> labels;
-        for (std::int64_t r0 = 0; r0 < 40; r0 += 10) {
-            rows.push_back(first.narrow(0, r0, 10));
-            rows.push_back(neighbours.narrow(0, r0, 10));
-            labels.insert(labels.end(), {"sample", "nearest"});
-        }
-        write_grid(at::cat(rows), rows.size(), 10, s.data + " GAN: samples and their nearest training images",
-                   s.out / "nearest.png", labels);
+        write_paired_rows(first, neighbours, "sample", "nearest", s.data + " GAN: samples and their nearest training images",
+                          s.out / "nearest.png");
         write_grid(interpolate(z_a, z_b, decode), 8, 10, s.data + " GAN: straight lines between two draws of z",
                    s.out / "interpolation.png");
     }
