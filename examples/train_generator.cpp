@@ -337,7 +337,11 @@ int main(int argc, char** argv) {
     app.add_option("--sprite-size", s.sprite_size, "sprite side in pixels")->check(CLI::IsMember({32, 64}));
     app.add_option("--progress-every", s.progress_every, "steps between progress lines when not on a terminal")
         ->check(CLI::PositiveNumber);
-    CLI11_PARSE(app, argc, argv);
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        return app.exit(e) == 0 ? 0 : 2;  // --help: 0; a bad command line: CLI11's message, status 2
+    }
     try {
         return run(s);
     } catch (const std::exception& e) {
