@@ -22,6 +22,7 @@
 #include "tour_sections/grassmann.hpp"
 #if defined(LATENTWALK_TOUR_WITH_TORCH)
 #include "tour_sections/torch.hpp"
+#include "tour_sections/trained.hpp"
 #endif
 #if defined(LATENTWALK_HAVE_PLOT)
 #include "tour_sections/pictures.hpp"
@@ -111,8 +112,10 @@ int main(int argc, char** argv) {
     tour::grassmann(out);
 #if defined(LATENTWALK_TOUR_WITH_TORCH)
     tour::torch(out);
+    tour::trained(out);
 #else
     out << "== LibTorch ==\ntorch section skipped: latentwalk was built without LibTorch (LATENTWALK_WITH_TORCH)\n\n";
+    out << "== A trained generator ==\ntrained-generator section skipped: latentwalk was built without LibTorch\n\n";
 #endif
 #if defined(LATENTWALK_HAVE_PLOT)
     if (pictures) {

@@ -17,7 +17,7 @@ packages=(
   zlib1g-dev                        # latentwalk::data: the gzip layer of the data readers
   dataset-fashion-mnist             # Fashion-MNIST's IDX files (latentwalk::data::load_fashion_mnist)
   python3-sklearn python3-numpy     # the UCI digits (digits.csv.gz); numpy for tests/datasets/make_facts.py
-  libcli11-dev                      # the command lines of the examples (examples/train_potentials)
+  libcli11-dev                      # the command lines of the examples (train_generator, train_potentials)
 )
 
 missing=()

@@ -1,5 +1,10 @@
 // train: the training loop (reproducibility, exact resume, checkpoints), the VAE and GAN trainers
-// and the metrics, on the UCI digits.
+// and the metrics, on the UCI digits (latentwalk::data::load_digits: python3-sklearn's digits.csv.gz).
+//
+// Cost: the default cases take about half a minute together on one core. They run LibTorch on ONE
+// thread: reproducibility is per thread count anyway, and on a shared two-core machine two OpenMP
+// threads that wait for each other at every kernel's barrier run 10–30x slower than one (measured:
+// 72 against 2360 images/s for this VAE under a load of 7). The long runs are tagged [.slow].
 #include <catch2/catch.hpp>
 
 #include <cmath>
@@ -9,9 +14,8 @@
 
 #include <torch/torch.h>
 
+#include <latentwalk/data/digits.hpp>
 #include <latentwalk/torch/training.hpp>
-
-#include "digits.hpp"
 
 namespace lw = latentwalk;
 namespace m = latentwalk::torch::models;
@@ -26,8 +30,15 @@ std::filesystem::path scratch(const std::string& name) {
     return p;
 }
 
-at::Tensor train_images() { return tr::to_tensor(lw::test::digits(), {}, 0, lw::test::digits_train); }
-at::Tensor heldout_images() { return tr::to_tensor(lw::test::digits(), {}, lw::test::digits_train); }
+/// The 1797 digits; the split is fixed: the first 1500 images train, the last 297 are held out.
+const lw::data::image_set& digits() {
+    static const lw::data::image_set set = lw::data::load_digits();
+    return set;
+}
+constexpr std::size_t digits_train = 1500;
+
+at::Tensor train_images() { return tr::to_tensor(digits(), {}, 0, digits_train); }
+at::Tensor heldout_images() { return tr::to_tensor(digits(), {}, digits_train); }
 
 m::vae small_vae(std::uint64_t seed) {
     tr::manual_seed(seed);
@@ -38,7 +49,7 @@ tr::train_options quiet(std::int64_t steps, std::uint64_t seed, std::filesystem:
     tr::train_options o;
     o.steps = steps;
     o.seed = seed;
-    o.threads = 2;
+    o.threads = 1;
     o.out_dir = std::move(dir);
     o.progress.mode = tr::progress_mode::quiet;
     return o;
@@ -76,18 +87,63 @@ std::string csv_losses(const std::filesystem::path& p) {
 
 }  // namespace
 
-CATCH_TEST_CASE("train: the digits VAE's held-out ELBO improves by at least 12 nats in 400 steps (seed 7)") {
+CATCH_TEST_CASE("train: the digits VAE's held-out ELBO improves by at least 15 nats in 200 steps (seed 7)") {
     auto model = small_vae(7);
     const auto test = heldout_images();
     const auto before = tr::evaluate_vae(model, test, {.iwae_samples = 8, .seed = 1});
     tr::vae_trainer trainer(model, train_images(), {.batch_size = 64});
-    const auto r = tr::train(trainer, quiet(400, 7));
+    const auto r = tr::train(trainer, quiet(200, 7));
     const auto after = tr::evaluate_vae(model, test, {.iwae_samples = 8, .seed = 1});
     std::cout << "train: digits VAE held-out ELBO " << before.elbo << " -> " << after.elbo << " nats (IWAE_8 "
               << after.iwae << "), " << r.images_per_second << " images/s\n";
-    CATCH_CHECK(after.elbo > before.elbo + 12.0);
+    CATCH_CHECK(after.elbo > before.elbo + 15.0);  // measured: -45.13 -> -26.71
     CATCH_CHECK(after.iwae >= after.elbo);
     CATCH_CHECK(std::isfinite(r.last_losses[0]));
+}
+
+CATCH_TEST_CASE("train: [slow] 3000 steps of the digits VAE reach a held-out IWAE_64 above -24.3 nats, 0.5 nats of ELBO past 400 steps (seed 7)", "[.slow]") {
+    auto model = small_vae(7);
+    const auto test = heldout_images();
+    tr::vae_trainer trainer(model, train_images(), {.batch_size = 64});
+    const auto short_run = [&] {
+        tr::train(trainer, quiet(400, 7));
+        return tr::evaluate_vae(model, test, {.iwae_samples = 64, .seed = 1});
+    }();
+    const auto r = tr::train(trainer, quiet(2600, 8));  // the same trainer (Adam state, data order) 2600 steps on
+    const auto after = tr::evaluate_vae(model, test, {.iwae_samples = 64, .seed = 1});
+    // Measured: ELBO -25.31 -> -24.19, IWAE_64 -24.79 -> -23.72 ± 0.15.
+    std::cout << "train: [slow] digits VAE held-out ELBO " << short_run.elbo << " (400 steps) -> " << after.elbo
+              << " (3000 steps) nats, IWAE_64 " << short_run.iwae << " -> " << after.iwae << " ± " << after.iwae_stderr
+              << ", " << r.images_per_second << " images/s\n";
+    CATCH_CHECK(after.elbo > short_run.elbo + 0.5);
+    CATCH_CHECK(after.iwae > -24.3);
+    CATCH_CHECK(after.iwae > after.elbo);
+}
+
+CATCH_TEST_CASE("train: [slow] 2000 GAN steps on digits bring the samples' pixel fidelity ratio from above 2.5 to below 1.6 (seed 5)", "[.slow]") {
+    const auto train = train_images(), test = heldout_images();
+    tr::manual_seed(5);
+    m::gan net(m::gan_options{.latent_dim = 8, .height = 8, .width = 8, .base_width = 32});
+    auto samples = [&] {
+        at::NoGradGuard no_grad;
+        net->eval();
+        auto gen = at::make_generator<at::CPUGeneratorImpl>(99);
+        auto x = net->generate_images(at::randn({297, 8}, gen));
+        net->train();
+        return x;
+    };
+    const auto before = tr::sample_quality(train, test, samples());
+    tr::gan_trainer trainer(net, train, {.batch_size = 64});
+    const auto r = tr::train(trainer, quiet(2000, 5));
+    const auto after = tr::sample_quality(train, test, samples());
+    std::cout << "train: [slow] digits GAN precision " << before.precision << " -> " << after.precision << ", recall "
+              << before.recall << " -> " << after.recall << ", fidelity ratio " << before.fidelity_ratio << " -> "
+              << after.fidelity_ratio << ", " << r.images_per_second << " images/s\n";
+    // Measured: fidelity ratio 2.63 -> 1.39, precision 0 -> 0.43, recall 0 -> 0.39 (real vs real: 1.0, 0.78, 0.87).
+    CATCH_CHECK(before.fidelity_ratio > 2.5);
+    CATCH_CHECK(after.fidelity_ratio < 1.6);
+    CATCH_CHECK(after.precision > 0.3);
+    CATCH_CHECK(after.recall > 0.25);
 }
 
 CATCH_TEST_CASE("train: a run killed after k steps and resumed to N equals the uninterrupted run bit for bit") {
@@ -160,7 +216,7 @@ CATCH_TEST_CASE("train: the GAN trainer resumes exactly, spectral-norm buffers a
     std::filesystem::remove_all(dir);
 }
 
-CATCH_TEST_CASE("train: IWAE is at least the ELBO and rises with k; with k = 1 it estimates the ELBO without bias") {
+CATCH_TEST_CASE("train: IWAE is at least the ELBO and rises with k, and with k = 1 it estimates the ELBO without bias") {
     auto model = small_vae(8);
     tr::vae_trainer trainer(model, train_images(), {.batch_size = 64});
     tr::train(trainer, quiet(150, 8));
@@ -251,7 +307,7 @@ CATCH_TEST_CASE("train: sample quality scores real held-out digits as real and n
 }
 
 CATCH_TEST_CASE("train: image sets become [N, C, H, W] tensors of the set's values") {
-    const auto& d = lw::test::digits();
+    const auto& d = digits();
     const auto x = tr::to_tensor(d, {.dtype = at::kDouble}, 5, 3);
     CATCH_CHECK(x.sizes() == at::IntArrayRef({3, 1, 8, 8}));
     CATCH_CHECK(x.scalar_type() == at::kDouble);

@@ -25,6 +25,10 @@
 //              training images (memorization).
 // Pixel distances are a crude perceptual measure; these numbers compare models and runs on the same
 // data, they are not FID. All three use Euclidean distances between flattened images.
+// Read precision and fidelity_ratio only together with recall: blurry, low-contrast samples sit close
+// to many dark images in pixel space and score a high precision and a fidelity ratio near 1 (measured:
+// a Fashion-MNIST GAN after 400 steps drawing grey blobs scored precision 1.00 and fidelity ratio 0.98,
+// but recall 0.00 — the samples cover none of the real images' neighbourhoods).
 // Errors: sets of different image sizes, fewer than k + 1 images, k < 1 → invalid_argument_error.
 #include <cmath>
 #include <cstdint>
