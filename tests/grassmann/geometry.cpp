@@ -192,7 +192,7 @@ CATCH_TEST_CASE("grassmann: GANSpace directions and variances of an exactly know
     CATCH_CHECK_THROWS_AS(lw::ganspace_directions(MatrixXd(S.leftCols(1)), 1), lw::invalid_argument_error);
 }
 
-CATCH_TEST_CASE("grassmann: a linear generator has zero warpage; Haar subspaces are the warped reference") {
+CATCH_TEST_CASE("grassmann: a linear generator has zero warpage, and Haar subspaces are the warped reference") {
     auto rng = lw::test::rng(55);
     const le::linear_generator<double> lin(gaussian(12, 6, rng));
     lw::warpage_options o;

@@ -563,7 +563,7 @@ CATCH_TEST_CASE("torch: tangent_basis on a batch (dense, randomized) equals the 
     }
 }
 
-CATCH_TEST_CASE("torch: lanczos refuses a batch with a sentence; automatic picks dense or randomized for a batch") {
+CATCH_TEST_CASE("torch: lanczos refuses a batch with a sentence, and automatic picks dense or randomized for a batch") {
     const auto ref = reference_mlp();
     const auto g = cpu_double::mlp(ref);
     const lt::vector<double> z = at::stack({tensor_of(latent_codes(6, 13)[0]), tensor_of(latent_codes(6, 13)[1])});

@@ -362,7 +362,7 @@ double potential_difference(const lt::mlp_potential_weights& w, const lt::mlp_po
 
 }  // namespace
 
-CATCH_TEST_CASE("torch: mlp_potential agrees with the Eigen potential of the same weights; weights transfer both ways") {
+CATCH_TEST_CASE("torch: mlp_potential agrees with the Eigen potential of the same weights, and weights transfer both ways") {
     const auto w = random_potential_weights(5, 7, 6, 3, 2.0);
     lt::mlp_potential_options to;
     to.hidden = 7;
