@@ -111,8 +111,9 @@ int main(int argc, char** argv) {
     tour::density(out);
     tour::grassmann(out);
 #if defined(LATENTWALK_TOUR_WITH_TORCH)
+    tour::trained_data trained_results;
     tour::torch(out);
-    tour::trained(out);
+    tour::trained(out, &trained_results);
 #else
     out << "== LibTorch ==\ntorch section skipped: latentwalk was built without LibTorch (LATENTWALK_WITH_TORCH)\n\n";
     out << "== A trained generator ==\ntrained-generator section skipped: latentwalk was built without LibTorch\n\n";
@@ -121,7 +122,13 @@ int main(int argc, char** argv) {
     if (pictures) {
         try {
             plot::picture_report rep(folder);
+#if defined(LATENTWALK_TOUR_WITH_TORCH)
+            tour::pictures(rep, out, [&] {
+                if (trained_results.trained) tour::trained_pictures(rep, trained_results, out);
+            });
+#else
             tour::pictures(rep, out);
+#endif
         } catch (const latentwalk::error& e) {
             out.flush();
             std::cerr << "tour: the pictures could not be drawn: " << e.what() << "\n";

@@ -8,6 +8,7 @@
 // (warpage_of(name, g, global_directions), spectrum_of(name, g)), and picture 7 is
 // plot::traversal_grid(g, z0, directions, steps, step, {.height = H, .width = W}).
 #include <chrono>
+#include <functional>
 #include <iomanip>
 #include <iostream>
 #include <string>
@@ -56,7 +57,8 @@ struct picture_generators {
 };
 
 /// Draws the pictures into rep's folder and writes report.md; prints one line per picture to os.
-inline void pictures(plot::picture_report& rep, std::ostream& os) {
+/// `more` draws further sections (the trained generator's, when the tour has one) before report.md is written.
+inline void pictures(plot::picture_report& rep, std::ostream& os, const std::function<void()>& more = {}) {
     namespace pp = plot::pictures;
     using clock = std::chrono::steady_clock;
     const auto start = clock::now();
@@ -156,6 +158,8 @@ inline void pictures(plot::picture_report& rep, std::ostream& os) {
                 "draws a trained generator's grid once one is provided (plot::traversal_grid).");
         done("traversal_grid");
     }
+
+    if (more) more();
 
     const std::string md = rep.finish("latentwalk tour: pictures", "tour.txt");
     const double secs = std::chrono::duration<double>(clock::now() - start).count();

@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <iomanip>
 #include <iostream>
+#include <memory>
 #include <random>
 #include <string>
 #include <vector>
@@ -29,7 +30,17 @@
 
 namespace tour {
 
-inline void trained(std::ostream& os) {
+/// What the section measured, kept for the pictures (tour_sections/trained_pictures.hpp): host copies of the
+/// spectra and warpage means, and the two generators (shared, so the pictures can evaluate them).
+struct trained_data {
+    std::shared_ptr<const latentwalk::torch::torchscript_generator<double>> trained;
+    std::vector<std::vector<double>> spectrum_random, spectrum_trained;  ///< per code, sigma_1..sigma_16
+    std::vector<long long> ks;                                           ///< subspace dimensions of the warpage rows
+    std::vector<double> close_random, far_random, close_trained, far_trained, haar;
+    int pairs = 0;
+};
+
+inline void trained(std::ostream& os, trained_data* keep = nullptr) {
     namespace lw = latentwalk;
     namespace lt = latentwalk::torch;
     using TT = lw::backend_traits<lt::backend<double>>;
@@ -133,6 +144,28 @@ inline void trained(std::ostream& os) {
        << " rad), while independent codes still have nearly unrelated ones (" << wt.far[0] << " rad against "
        << haar.mean_at(lw::grassmann_metric::geodesic, 1) << " for Haar-random lines): locally consistent, globally warped,\n"
        << "the picture Local Basis draws of trained generators.\n";
+    if (keep) {
+        auto host_rows = [](const at::Tensor& t) {
+            std::vector<std::vector<double>> rows;
+            const auto c = t.to(at::kDouble).contiguous();
+            for (std::int64_t i = 0; i < c.size(0); ++i) {
+                const auto r = c[i];
+                rows.emplace_back(r.data_ptr<double>(), r.data_ptr<double>() + r.numel());
+            }
+            return rows;
+        };
+        keep->trained = std::make_shared<const lt::torchscript_generator<double>>(trained);
+        keep->spectrum_random = host_rows(s_random);
+        keep->spectrum_trained = host_rows(s_trained);
+        keep->ks.assign(std::begin(ks), std::end(ks));
+        keep->close_random = wr.close;
+        keep->far_random = wr.far;
+        keep->close_trained = wt.close;
+        keep->far_trained = wt.far;
+        keep->haar.clear();
+        for (long long k : ks) keep->haar.push_back(haar.mean_at(lw::grassmann_metric::geodesic, k));
+        keep->pairs = pairs;
+    }
     const double secs = std::chrono::duration<double>(clock::now() - start).count();
     os << std::setprecision(3) << "(section ran in " << secs << " s)\n\n";
     os.unsetf(std::ios::fixed);
