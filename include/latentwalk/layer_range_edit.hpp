@@ -92,6 +92,22 @@ inline layer_range layer_range_preset(layer_preset p, long long layers = 18) {
     return r;
 }
 
+namespace detail {
+/// P: (layers·width) × width, an identity block in each layer of [start, end) and zeros elsewhere.
+template <class B>
+matrix_t<B> layer_placement(const vector_t<B>& like, long long layers, long long width, long long start, long long end) {
+    using T = backend_traits<B>;
+    auto P = T::zeros(like, static_cast<index_t<B>>(layers * width), static_cast<index_t<B>>(width));
+    std::vector<double> column(static_cast<std::size_t>(layers * width), 0.0);
+    for (long long j = 0; j < width; ++j) {
+        for (long long l = start; l < end; ++l) column[static_cast<std::size_t>(l * width + j)] = 1.0;
+        T::set_col(P, static_cast<index_t<B>>(j), T::from_values(like, column));
+        for (long long l = start; l < end; ++l) column[static_cast<std::size_t>(l * width + j)] = 0.0;
+    }
+    return P;
+}
+}  // namespace detail
+
 template <class S>
 class layer_range_edit {
     LATENTWALK_REQUIRE_DIFFERENTIABLE_GENERATOR(S);
@@ -121,15 +137,7 @@ public:
             throw invalid_argument_error(detail::sentence(
                 where, "the layer range [" + std::to_string(range_.start) + ", " + std::to_string(range_.end) +
                            ") is empty or outside the synthesis' layers [0, " + std::to_string(layers_) + ")."));
-        // P: (L·d) × d, one identity block per edited layer
-        const auto w = static_cast<index_t<B>>(width_);
-        place_ = T::zeros(base_, static_cast<index_t<B>>(total), w);
-        std::vector<double> column(static_cast<std::size_t>(total), 0.0);
-        for (index_t<B> j = 0; j < w; ++j) {
-            for (long long l = range_.start; l < range_.end; ++l) column[static_cast<std::size_t>(l * width_ + j)] = 1.0;
-            T::set_col(place_, j, T::from_values(base_, column));
-            for (long long l = range_.start; l < range_.end; ++l) column[static_cast<std::size_t>(l * width_ + j)] = 0.0;
-        }
+        place_ = detail::layer_placement<B>(base_, layers_, width_, range_.start, range_.end);
     }
 
     /// w_plus tagged with its space: it must be a W+ code.
@@ -200,7 +208,8 @@ private:
     matrix_t<B> place_;
 };
 
-/// A W code repeated on every layer: the W+ code that StyleGAN's synthesis sees for w = mapping(z).
+/// A W code repeated on every layer: the W+ code that StyleGAN's synthesis sees for w = mapping(z)
+/// (through the same placement matrix as layer_range_edit: O(L·d²) once).
 template <class B>
 vector_t<B> broadcast_to_layers(const vector_t<B>& w, long long layers) {
     LATENTWALK_REQUIRE_BACKEND(B);
@@ -209,15 +218,7 @@ vector_t<B> broadcast_to_layers(const vector_t<B>& w, long long layers) {
         throw invalid_argument_error(
             detail::sentence("broadcast_to_layers", "layers = " + std::to_string(layers) + "; it must be ≥ 1."));
     detail::require_finite<B>("broadcast_to_layers", "w", w);
-    const auto d = static_cast<long long>(T::size(w));
-    auto P = T::zeros(w, static_cast<index_t<B>>(layers * d), static_cast<index_t<B>>(d));
-    std::vector<double> column(static_cast<std::size_t>(layers * d), 0.0);
-    for (long long j = 0; j < d; ++j) {
-        for (long long l = 0; l < layers; ++l) column[static_cast<std::size_t>(l * d + j)] = 1.0;
-        T::set_col(P, static_cast<index_t<B>>(j), T::from_values(w, column));
-        for (long long l = 0; l < layers; ++l) column[static_cast<std::size_t>(l * d + j)] = 0.0;
-    }
-    return T::matvec(P, w);
+    return T::matvec(detail::layer_placement<B>(w, layers, static_cast<long long>(T::size(w)), 0, layers), w);
 }
 
 }  // namespace latentwalk
