@@ -11,9 +11,11 @@
 #include <latentwalk/eigen/linear_generator.hpp>
 #include <latentwalk/eigen/mlp_generator.hpp>
 #include <latentwalk/grassmann/ganspace_directions.hpp>
+#include <latentwalk/grassmann/ganspace_regression.hpp>
 #include <latentwalk/grassmann/grassmann_distance.hpp>
 #include <latentwalk/grassmann/principal_angles.hpp>
 #include <latentwalk/grassmann/warpage_statistics.hpp>
+#include <latentwalk/traversal/subspace_traversal.hpp>
 
 namespace tour {
 
@@ -72,6 +74,23 @@ inline void grassmann(std::ostream& os) {
     const auto pca = lw::ganspace_directions(w_samples, o.k_max);
     os << "local bases vs the global GANSpace directions (PCA of 400 samples w = f(z)):\n"
        << lw::warpage_against_global(mapping, pca.directions, o) << "\n";
+    // Local Basis's subspace traversal of a global W direction: project GANSpace's first component onto
+    // the tangent space U_k U_kᵀ at each point and walk it on the manifold (the output side).
+    {
+        Eigen::VectorXd z(n);
+        for (auto& x : z) x = normal(sample_rng);
+        lw::subspace_traversal_options so;
+        so.side = lw::subspace_side::output;
+        so.both_sides = false;
+        const auto walk = lw::subspace_traversal(mapping, z, Eigen::VectorXd(pca.directions.col(0)), 3, 8, 0.25, so);
+        const auto& kept = walk.diagnostic("retained");
+        os << "subspace traversal of GANSpace's component 0 inside U_3(z) (8 steps of 0.25 in W): retained "
+           << "|U_3 U_3^T d| / |d| = " << kept.front() << " at the start, " << kept.back() << " at the end; W path length "
+           << walk.output_length() << "\n";
+        const Eigen::VectorXd w = mapping(z);
+        os << "GANSpace edit of +2 sigma along component 0 moves w by " << (lw::ganspace_edit(pca, w, 0, 2.0) - w).norm()
+           << " = 2 sqrt(explained variance " << pca.explained_variance(0) << ")\n\n";
+    }
     os << "fully warped reference:\n" << lw::warpage_haar_reference<le::backend<double>>(n, o) << "\n";
     os << "Reading: close pairs turn little (locally consistent), random pairs approach the Haar level for\n"
        << "small k (globally warped), and the linear generator never turns.\n";

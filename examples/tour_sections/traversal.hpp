@@ -52,8 +52,9 @@ inline void traversal(std::ostream& os) {
        << " is the turn of the tangent per step)\n\n";
 
     // --- WarpedGANSpace: an RBF dipole warp, followed with its unit gradient ---
+    // warp k = 1 of K = 2 as the released code initialises it: radius r_k = 1 + 3k/K = 2.5
     const Eigen::MatrixXd axis = Vec::Unit(4, 0);
-    const auto warp = lw::rbf_dipole_potential<B>::dipoles(axis, 1.5, 0.5);
+    const auto warp = lw::rbf_dipole_potential<B>::warped_gan_space(axis, 1, 2, 0.5);
     Vec zs = Vec::Zero(4);
     zs[0] = -0.7;
     zs[1] = 0.2;
@@ -64,7 +65,8 @@ inline void traversal(std::ostream& os) {
     wo.normalize_gradient = true;
     wo.record_potential = true;
     const auto warped = lw::potential_flow(warp, zs, wo);
-    os << "RBF dipole (poles at -1.5 e1 and +1.5 e1, gamma 0.5), unit-speed Euler flow (step 0.1) from (-0.7, 0.2, 0, 0):\n";
+    os << "RBF dipole (WarpedGANSpace's initial warp 1 of 2: poles at -2.5 e1 and +2.5 e1, gamma 0.5), unit-speed\n"
+       << "Euler flow (step 0.1) from (-0.7, 0.2, 0, 0):\n";
     for (std::size_t k = 0; k < warped.path.size(); k += 5)
         os << "  t = " << std::setw(4) << warped.path.times[k] << "  z = (" << (warped.path.points[k].array() + 0.0).matrix().transpose().format(Eigen::IOFormat(3, 0, ", "))
            << ")  u = " << warped.path.diagnostic("potential")[k] << "\n";
@@ -73,18 +75,17 @@ inline void traversal(std::ostream& os) {
     // --- Song et al.: the MLP potential, its flow and its PDE terms ---
     const auto mlp = le::mlp_potential<double>::random(8, {}, 3, 2.0);
     const Vec zm = Vec::LinSpaced(8, -0.5, 0.5);
-    lw::potential_flow_options<B> po;
-    po.ode.method = lw::ode_method::euler;  // the paper's rule z <- z + grad u(z, t), t = 0, 1, ..., 5
-    po.ode.steps = 5;
-    po.ode.t1 = 5.0;
+    // the paper's integer-time rule z_{t+1} = z_t + grad u(z_t, t), t = 0, 1, ..., 4
+    auto po = lw::potential_flow_options<B>::paper_rule(5);
     const auto paper = lw::potential_flow(mlp, zm, po);
+    po.ode.t1 = 5.0;
     po.ode.method = lw::ode_method::dopri5;
     po.ode.rtol = po.ode.atol = 1e-10;
     const auto exact = lw::potential_flow(mlp, zm, po);
     os << "MLP potential (d = H = E = 8, released architecture): flow over t in [0, 5]\n"
-       << "  unit-step Euler (the paper's rule): 5 gradient evaluations + 1, |z(5) - z0| = " << (paper.path.back() - zm).norm()
+       << "  the paper's integer-time rule: 5 gradient evaluations + 1, |z(5) - z0| = " << (paper.path.back() - zm).norm()
        << "\n  dopri5 at 1e-10: " << exact.function_evaluations << " evaluations, " << exact.accepted_steps
-       << " steps; Euler is off by " << (paper.path.back() - exact.path.back()).norm() << "\n";
+       << " steps; the discrete rule is off by " << (paper.path.back() - exact.path.back()).norm() << "\n";
     const double c = 1.0;
     const double trace_res = lw::wave_residual(mlp, zm, 1.0, c)[0];
     const Vec row_res = lw::wave_residual(mlp, zm, 1.0, c, lw::laplacian_mode::hessian_row_sum);

@@ -55,10 +55,9 @@ inline figure flows(int width = 1000, int height = 500) {
         const auto [lo, hi] = field.range();
         ax.heatmap(field, lo, hi);
         ax.contour(field, contour_levels(field, 12), style{.width = 1.1});
-        lw::potential_flow_options<B> euler, exact;
-        euler.ode.method = lw::ode_method::euler;
-        euler.ode.steps = 10;
-        euler.ode.t1 = 10.0;
+        // the paper's integer-time rule z_{t+1} = z_t + ∇u(z_t, t), t = 0 … 9, against the continuous flow
+        const auto euler = lw::potential_flow_options<B>::paper_rule(10);
+        lw::potential_flow_options<B> exact;
         exact.ode.method = lw::ode_method::dopri5;
         exact.ode.t1 = 10.0;
         bool first = true;

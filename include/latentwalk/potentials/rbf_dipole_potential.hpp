@@ -8,7 +8,8 @@
 // products. Tzelepis et al. build each warp from antipodal *dipoles*: centres r·â and −r·â with
 // weights +α and −α (`dipoles`); ascending its gradient moves a code from −râ towards +râ. Their
 // traversal follows the unit gradient: `normalized_gradient`, or potential_flow's
-// `normalize_gradient` option.
+// `normalize_gradient` option. `warped_gan_space(axes, k, K, γ)` is the released code's initial warp
+// k of K: its dipoles at the radius r_k = 1 + 3k/K (`warped_gan_space_radius`).
 #include <cmath>
 #include <string>
 #include <vector>
@@ -72,6 +73,27 @@ public:
             al.push_back(-alpha);
         }
         return rbf_dipole_potential(std::move(C), std::move(al), gamma);
+    }
+
+    /// WarpedGANSpace's initial radius of warp k of K (Tzelepis et al.'s released support_sets.py:
+    /// torch.arange(r_min, r_max, (r_max − r_min)/K) with r_min = 1, r_max = 4): r_k = 1 + 3k/K.
+    static double warped_gan_space_radius(long long k, long long warps, double r_min = 1.0, double r_max = 4.0) {
+        const char* where = "rbf_dipole_potential::warped_gan_space_radius";
+        if (warps < 1 || k < 0 || k >= warps)
+            throw invalid_argument_error(detail::sentence(where, "warp k = " + std::to_string(k) + " of K = " +
+                                                                     std::to_string(warps) + " needs K ≥ 1 and 0 ≤ k < K."));
+        detail::require_positive_finite(where, "r_min", r_min);
+        detail::require_finite_scalar(where, "r_max", r_max);
+        if (!(r_max > r_min))
+            throw invalid_argument_error(detail::sentence(where, "r_max must exceed r_min."));
+        return r_min + (r_max - r_min) * static_cast<double>(k) / static_cast<double>(warps);
+    }
+
+    /// WarpedGANSpace's initial warp k of K: the dipoles of `axes` (d×N, one direction per dipole,
+    /// normalized; the released code draws them from N(0, I)) at the radius r_k = 1 + 3k/K, weights ±alpha.
+    static rbf_dipole_potential warped_gan_space(const matrix_t<B>& axes, long long k, long long warps, double gamma,
+                                                 double alpha = 1.0) {
+        return dipoles(axes, warped_gan_space_radius(k, warps), gamma, alpha);
     }
 
     index_t<B> dim() const { return T::rows(C_); }

@@ -50,6 +50,7 @@
 #include <vector>
 
 #include "../concepts/generator.hpp"
+#include "../latent_space.hpp"
 #include "../derivatives.hpp"
 #include "../tangent/tangent_basis.hpp"
 #include "../detail/traversal_support.hpp"
@@ -220,6 +221,14 @@ trajectory<typename G::backend> curve_traversal(const G& g, const vector_t<typen
          0.0);
     for (std::size_t k : kept) push(pos[k], static_cast<double>(k + 1) * step);
     return path;
+}
+
+/// z0 tagged with its space (latentwalk/latent_space.hpp): checked against g's input space.
+template <DifferentiableGenerator G, detail::SpaceTagged Z0>
+trajectory<typename G::backend> curve_traversal(const G& g, const Z0& z0, long long component, long long steps,
+                                                double step, const curve_traversal_options& options = {}) {
+    return curve_traversal(g, detail::untag<typename G::backend>("curve_traversal", "z0", z0, input_space_of(g), "the generator's input space"),
+                           component, steps, step, options);
 }
 
 }  // namespace latentwalk

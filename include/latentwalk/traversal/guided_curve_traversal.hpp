@@ -43,6 +43,7 @@
 
 #include "../concepts/generator.hpp"
 #include "../derivatives.hpp"
+#include "../latent_space.hpp"
 #include "../detail/traversal_support.hpp"
 #include "../tangent/tangent_basis.hpp"
 #include "trajectory.hpp"
@@ -213,6 +214,21 @@ std::vector<trajectory<typename G::backend>> guided_curve_traversal(
     LATENTWALK_REQUIRE_DIFFERENTIABLE_GENERATOR(G);
     detail::validate_guided("guided_curve_traversal", g, z0, guides, steps, step, options);
     return detail::guided_walks(g, z0, guides, steps, step, options);
+}
+
+/// z0 and/or the guide tagged with their space (latentwalk/latent_space.hpp): z0 must live in g's
+/// input space, the guide in g's output space (e.g. a W direction for a mapping network Z → W).
+template <DifferentiableGenerator G, class Z0, class D>
+    requires(detail::SpaceTagged<Z0> || detail::SpaceTagged<D>) && detail::VectorOrTagged<Z0, typename G::backend> &&
+            detail::VectorOrTagged<D, typename G::backend>
+trajectory<typename G::backend> guided_curve_traversal(const G& g, const Z0& z0, const D& guide, long long steps,
+                                                       double step, const guided_traversal_options& options = {}) {
+    using B = typename G::backend;
+    const char* where = "guided_curve_traversal";
+    return guided_curve_traversal(g, detail::untag<B>(where, "z0", z0, input_space_of(g), "the generator's input space"),
+                                  detail::untag<B>(where, "the guide", guide, output_space_of(g),
+                                                   "the generator's output space (the guide lives where U does)"),
+                                  steps, step, options);
 }
 
 }  // namespace latentwalk

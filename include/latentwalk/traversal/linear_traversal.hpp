@@ -13,6 +13,7 @@
 #include <string>
 
 #include "../concepts/generator.hpp"
+#include "../latent_space.hpp"
 #include "../detail/traversal_support.hpp"
 #include "trajectory.hpp"
 
@@ -73,6 +74,21 @@ trajectory<typename G::backend> linear_traversal(const G& g, const vector_t<type
     path.outputs.reserve(path.size());
     for (const auto& z : path.points) path.outputs.push_back(g(z));
     return path;
+}
+
+/// z0 and/or the direction tagged with their space (latentwalk/latent_space.hpp): both must live in
+/// g's input space.
+template <Generator G, class Z0, class D>
+    requires(detail::SpaceTagged<Z0> || detail::SpaceTagged<D>) && detail::VectorOrTagged<Z0, typename G::backend> &&
+            detail::VectorOrTagged<D, typename G::backend>
+trajectory<typename G::backend> linear_traversal(const G& g, const Z0& z0, const D& direction, long long steps,
+                                                 double step, const linear_traversal_options& options = {}) {
+    using B = typename G::backend;
+    const char* where = "linear_traversal";
+    const auto in = input_space_of(g);
+    return linear_traversal(g, detail::untag<B>(where, "z0", z0, in, "the generator's input space"),
+                            detail::untag<B>(where, "the direction", direction, in, "the generator's input space"), steps, step,
+                            options);
 }
 
 }  // namespace latentwalk

@@ -1,15 +1,17 @@
 #pragma once
 // latentwalk/traversal/potential_flow.hpp — traversal as the gradient flow of a potential.
 //
-// Song et al. (ICML 2023) move a latent code along dz/dt = ±∇_z u(z, t); their discrete rule
-// z_{k+1} = z_k ± ε ∇u(z_k, t_k) is `ode_method::euler` with step ε (t1 = t0 + steps·ε; their
-// released code uses ε = 1, t = 0, 1, 2, ...). The same flow with Heun, RK4 or adaptive dopri5 is
-// one option away, and `normalize_gradient` follows ∇u/‖∇u‖ instead (WarpedGANSpace's rule:
-// constant speed along the warp). Everything else is integrate_ode (see its table).
+// Song et al. (ICML 2023) move a latent code along dz/dt = ±∇_z u(z, t) by the discrete rule
+// z_{t+1} = z_t ± ∇u(z_t, t), t = 0, 1, …, T − 1 (paper and released code alike): that is
+// `ode_method::integer_time` (time is the step index; options.ode.step_scale = ε scales the latent
+// step and leaves the times whole), built by `potential_flow_options<B>::paper_rule(T, ε)`.
+// `ode_method::euler` with step ε evaluates ∇u at t = kε instead (the same points when ε = 1).
+// The same flow with Heun, RK4 or adaptive dopri5 (the default of these options: the continuous
+// flow) is one option away, and `normalize_gradient` follows ∇u/‖∇u‖ instead (WarpedGANSpace's
+// rule: constant speed along the warp). Everything else is integrate_ode (see its table).
 //
-//     latentwalk::potential_flow_options<B> o;
-//     o.ode.method = latentwalk::ode_method::euler; o.ode.steps = 10; o.ode.t1 = 10.0;
-//     auto sol = latentwalk::potential_flow(u, z0, o);   // sol.path.points: z_0 … z_10
+//     auto o = latentwalk::potential_flow_options<B>::paper_rule(10);   // T = 10 unit steps
+//     auto sol = latentwalk::potential_flow(u, z0, o);   // sol.path.points: z_0 … z_10, times 0 … 10
 //
 // Errors: as integrate_ode, plus dimension_error when z0 does not have the field's dimension,
 // numerical_error when the gradient is zero while `normalize_gradient` is on.
@@ -32,6 +34,17 @@ struct potential_flow_options {
     flow_direction direction = flow_direction::ascent;
     bool normalize_gradient = false;            ///< follow ∇u/‖∇u‖ (unit speed)
     bool record_potential = false;              ///< diagnostics["potential"][i] = u(z_i, t_i) (host; batch max)
+
+    /// The paper's rule: `steps` unit time steps from t = 0 (t1 = steps), latent step ε·∇u.
+    static potential_flow_options paper_rule(long long steps, double step_scale = 1.0) {
+        potential_flow_options o;
+        o.ode.method = ode_method::integer_time;
+        o.ode.t0 = 0.0;
+        o.ode.t1 = static_cast<double>(steps);
+        o.ode.steps = steps;
+        o.ode.step_scale = step_scale;
+        return o;
+    }
 };
 
 namespace detail {

@@ -13,6 +13,7 @@
 
 #include "../concepts/generator.hpp"
 #include "../derivatives.hpp"
+#include "../latent_space.hpp"
 #include "../tangent/tangent_basis.hpp"
 #include "../detail/traversal_support.hpp"
 
@@ -62,6 +63,25 @@ vector_t<typename G::backend> project_onto_local_subspace(const G& g, const vect
     const auto tb = tangent_basis(g, z, k, options);
     return latent ? detail::project_with<B>(tb.latent_basis, k, direction)
                   : detail::project_with<B>(tb.output_basis, k, direction);
+}
+
+/// z and/or the direction tagged with their space (latentwalk/latent_space.hpp): z must live in g's
+/// input space, the direction in the input space (side latent) or the output space (side output).
+template <DifferentiableGenerator G, class Z, class D>
+    requires(detail::SpaceTagged<Z> || detail::SpaceTagged<D>) && detail::VectorOrTagged<Z, typename G::backend> &&
+            detail::VectorOrTagged<D, typename G::backend>
+vector_t<typename G::backend> project_onto_local_subspace(const G& g, const Z& z, const D& direction, long long k,
+                                                          subspace_side side = subspace_side::latent,
+                                                          const tangent_basis_options& options = {}) {
+    using B = typename G::backend;
+    const char* where = "project_onto_local_subspace";
+    const bool latent = side == subspace_side::latent;
+    return project_onto_local_subspace(
+        g, detail::untag<B>(where, "z", z, input_space_of(g), "the generator's input space"),
+        detail::untag<B>(where, "the direction", direction, latent ? input_space_of(g) : output_space_of(g),
+                         latent ? "the generator's input space (side latent)"
+                                : "the generator's output space (side output)"),
+        k, side, options);
 }
 
 }  // namespace latentwalk
