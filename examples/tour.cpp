@@ -26,6 +26,9 @@
 #endif
 #if defined(LATENTWALK_HAVE_PLOT)
 #include "tour_sections/pictures.hpp"
+#if defined(LATENTWALK_TOUR_WITH_TORCH)
+#include "tour_sections/trained_pictures.hpp"
+#endif
 #endif
 
 namespace {
