@@ -209,6 +209,7 @@ CATCH_TEST_CASE("density: correction_network computes its MLP in closed form and
     // d = 1: inputs [z₀, ε, γ]; one hidden unit a = tanh(0.5 z₀ − 0.25 ε + 2 γ + 0.1); C = 1.5 a − 0.2.
     lw::correction_network_weights W;
     W.orthogonal_to_direction = false;
+    W.scale_by_step = false;
     W.layers = {{1, 3, {0.5, -0.25, 2.0}, {0.1}}, {1, 1, {1.5}, {-0.2}}};
     const lw::correction_network<B> C(Eigen::VectorXd::Zero(1), 1, W);
     const double z0 = 0.7, eps = 0.4, g = -0.3;
@@ -216,6 +217,7 @@ CATCH_TEST_CASE("density: correction_network computes its MLP in closed form and
                 Catch::Approx(1.5 * std::tanh(0.5 * z0 - 0.25 * eps + 2 * g + 0.1) - 0.2).epsilon(1e-15));
     // d = 2, two hidden layers, projected off γ: ⟨C, γ⟩ = 0 and the γ-free part unchanged.
     lw::correction_network_weights V;
+    V.scale_by_step = false;
     V.layers = {{3, 5, {0.1, 0.2, 0.3, -0.1, 0.4, 0.5, -0.3, 0.2, 0.1, 0.0, -0.2, 0.1, 0.6, 0.3, -0.4}, {0.0, 0.1, -0.1}},
                 {2, 3, {0.7, -0.2, 0.5, 0.3, 0.9, -0.6}, {0.05, -0.05}},
                 {2, 2, {1.0, 0.5, -0.5, 1.0}, {0.2, 0.1}}};
@@ -236,6 +238,11 @@ CATCH_TEST_CASE("density: correction_network computes its MLP in closed form and
     const Eigen::VectorXd a1 = (W1 * in + vec({0.0, 0.1, -0.1})).array().tanh().matrix();
     const Eigen::VectorXd a2 = (W2 * a1 + vec({0.05, -0.05})).array().tanh().matrix();
     CATCH_CHECK((cf - (W3 * a2 + vec({0.2, 0.1}))).norm() < 1e-15);
+    // scale_by_step (the default) multiplies by ε, so C vanishes at ε = 0.
+    V.scale_by_step = true;
+    const lw::correction_network<B> Cs(Eigen::VectorXd::Zero(2), 2, V);
+    CATCH_CHECK((Cs(zz, 0.5, gg) - 0.5 * cf).norm() < 1e-15);
+    CATCH_CHECK(Cs(zz, 0.0, gg).norm() == 0.0);
     auto short_layer = V;
     short_layer.layers[1].in = 4;
     CATCH_CHECK_THROWS_AS(lw::correction_network<B>(Eigen::VectorXd::Zero(2), 2, short_layer), lw::dimension_error);

@@ -8,8 +8,10 @@
 //
 // The network: a₁ = tanh(W_z z₀ + w_t ε + W_γ γ + b₁) (the first layer of an nn.Linear on the
 // concatenation [z₀, ε, γ], split into its three column blocks), a_{l+1} = tanh(W_l a_l + b_l), and
-// C = W_out a_L + b_out. With orthogonal_to_direction (the trainer's default, see there) the output is
-// projected off γ: C ← C − ⟨C, γ⟩ γ/‖γ‖², so that C cannot undo the step εγ.
+// C = W_out a_L + b_out; with scale_by_step (default) C ← ε C, so that C(z₀, 0, γ) = 0 exactly (no step, no
+// correction: latentwalk's choice; the paper does not specify C's architecture). With orthogonal_to_direction
+// (the trainer's default, see there) the output is then projected off γ: C ← C − ⟨C, γ⟩ γ/‖γ‖², so that C
+// cannot undo the step εγ.
 //
 // | member          | returns | cost                        |
 // |-----------------|---------|-----------------------------|
@@ -34,6 +36,7 @@ struct correction_network_weights {
     };
     std::vector<layer> layers;
     bool orthogonal_to_direction = true;  ///< project the output off γ
+    bool scale_by_step = true;            ///< multiply the output by ε (C vanishes at ε = 0)
 };
 
 template <class B>
@@ -105,6 +108,7 @@ public:
             a = T::add(T::matvec(W_[l], a), b_[l + 1]);
             if (l + 1 < W_.size()) a = T::cwise_tanh(a);
         }
+        if (w_.scale_by_step) a = T::scale(a, static_cast<scalar_t<B>>(eps));
         if (w_.orthogonal_to_direction) {
             const auto gg = T::dot(gamma, gamma);
             if (!(T::host_max(-gg) < 0.0))
