@@ -43,6 +43,12 @@ dp::direction_report train(const std::shared_ptr<dp::direction_set>& G, const dp
     return trainer.evaluate(samples.narrow(0, 0, 512));
 }
 
+double total_variation(const dp::direction_report& r) {
+    double v = 0;
+    for (double x : r.variation) v += x;
+    return v;
+}
+
 }  // namespace
 
 CATCH_TEST_CASE("train: on a linear G1 = A z the learned directions are A's top right singular vectors") {
@@ -126,11 +132,7 @@ CATCH_TEST_CASE("train: on a random tanh network training raises the variation a
     o.step = 1.0;
     dp::direction_report before;
     const auto r = train(G, G1, samples, dp::norm_preserving_walk(), o, 500, 0.02, &before);
-    double v0 = 0, v1 = 0;
-    for (int j = 0; j < 5; ++j) {
-        v0 += before.variation[static_cast<std::size_t>(j)];
-        v1 += r.variation[static_cast<std::size_t>(j)];
-    }
+    const double v0 = total_variation(before), v1 = total_variation(r);
     std::printf("random tanh G1: total variation %.4f -> %.4f (x%.2f), ||G^T G - I||_F %.2e, max cos^2 %.3f -> %.3f\n", v0,
                 v1, v1 / v0, r.orthogonality_error, before.max_decorrelation, r.max_decorrelation);
     CATCH_CHECK(v1 > 1.5 * v0);
@@ -151,11 +153,7 @@ CATCH_TEST_CASE("train: on a random tanh network training raises the variation a
     c.variation.variation = dp::loss_reduction::mean;
     dp::direction_report hb;
     const auto h = train(H, G1, samples, dp::norm_preserving_walk(), c, 500, 0.02, &hb);
-    double w0 = 0, w1 = 0;
-    for (int j = 0; j < 5; ++j) {
-        w0 += hb.variation[static_cast<std::size_t>(j)];
-        w1 += h.variation[static_cast<std::size_t>(j)];
-    }
+    const double w0 = total_variation(hb), w1 = total_variation(h);
     std::printf("random tanh G1, released-code variant: total variation %.4f -> %.4f (x%.2f), ||G^T G - I||_F %.2e\n", w0,
                 w1, w1 / w0, h.orthogonality_error);
     CATCH_CHECK(w1 > 1.25 * w0);

@@ -47,16 +47,7 @@ density_walk<typename D::backend> density_preserving_walk(const D& p, const vect
     using B = typename D::backend;
     using T = backend_traits<B>;
     constexpr const char* where = "density_preserving_walk (corrected)";
-    const auto d = static_cast<long long>(p.dim());
-    detail::require_length<B>(where, "z0", z0, d, "the density's dimension");
-    detail::require_length<B>(where, "direction", direction, d, "the density's dimension");
-    detail::require_finite<B>(where, "z0", z0);
-    detail::require_finite<B>(where, "direction", direction);
-    detail::require_finite_scalar(where, "eps", eps);
-    if (steps < 0)
-        throw invalid_argument_error(detail::sentence(where, "steps must be non-negative, got " + std::to_string(steps) + "."));
-    if (!(T::max_abs(direction) > 0.0))
-        throw invalid_argument_error(detail::sentence(where, "the direction is zero; there is nothing to walk along."));
+    detail::require_walk_arguments<B>(where, static_cast<long long>(p.dim()), z0, direction, steps, eps);
     density_walk<B> walk;
     walk.scheme = options.scheme == walk_scheme::iterated ? walk_scheme::iterated : walk_scheme::from_start;
     const auto c0 = p.log_density(z0);
