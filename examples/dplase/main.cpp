@@ -164,6 +164,7 @@ struct drift_row {
     std::vector<double> sum, max;  // per step j
     std::vector<long> count;
     long failures = 0;
+    long outside = 0;  // walks with a point outside the prior's support (log p = −∞), left out of the drift
     double seconds = 0;
     long steps_taken = 0;
 };
@@ -407,14 +408,19 @@ int main(int argc, char** argv) {
         };
         auto record = [&](drift_row& r, const std::vector<Eigen::VectorXd>& pts, double seconds) {
             const double c0 = p.log_density(pts[0]);
+            r.seconds += seconds;
+            r.steps_taken += static_cast<long>(pts.size()) - 1;
+            for (const auto& z : pts)
+                if (!std::isfinite(p.log_density(z))) {
+                    ++r.outside;
+                    return;
+                }
             for (std::size_t j = 1; j < pts.size(); ++j) {
                 const double dr = std::abs(p.log_density(pts[j]) - c0);
                 r.sum[j] += dr;
                 r.max[j] = std::max(r.max[j], dr);
                 r.count[j] += 1;
             }
-            r.seconds += seconds;
-            r.steps_taken += static_cast<long>(pts.size()) - 1;
         };
         const auto none = [](const Eigen::VectorXd& z, double, const Eigen::VectorXd&) -> Eigen::VectorXd {
             return Eigen::VectorXd::Zero(z.size());
@@ -426,7 +432,9 @@ int main(int argc, char** argv) {
             return std::make_pair(std::move(w), std::chrono::duration<double>(clock::now() - t0).count());
         };
         auto& linear = add("linear (eq. 1)");
-        auto& projected = add(gaussian ? "DP closed form (eq. 2)" : "projection (score-ray Newton)");
+        auto& projected = add(gaussian                ? "DP closed form (eq. 2)"
+                              : s.prior == "truncated" ? "projection (closed form, radial)"
+                                                       : "projection (score-ray Newton)");
         drift_row* corrected = Ce ? &add("learned C (eq. 6)") : nullptr;
         drift_row* rescaled = !gaussian ? &add("norm rescaling (eq. 2)") : nullptr;
         p.visit([&](const auto& density) {
@@ -466,16 +474,17 @@ int main(int argc, char** argv) {
                       << (r.count[j] ? r.sum[j] / r.count[j] : NAN) << "," << r.max[j] << "," << r.count[j] << "\n";
         }
         summary << "walks: " << s.walk_starts << " held-out z0 × " << K << " directions, " << s.walk_steps << " steps of "
-                << s.walk_eps << " (t up to " << s.walk_steps * s.walk_eps << "), |log p(z_t) − log p(z_0)| under the true prior:\n";
+                << s.walk_eps << " (t up to " << s.walk_steps * s.walk_eps << "), |log p(z_t) − log p(z_0)| under the true prior\n"
+                << "  (failed: the walk threw; outside: it left the prior's support and is not in the means):\n";
         char line[256];
-        std::snprintf(line, sizeof line, "  %-32s %14s %14s %14s %12s %8s\n", "method", "mean @ t_mid", "mean @ t_max",
-                      "max @ t_max", "µs / step", "failed");
+        std::snprintf(line, sizeof line, "  %-32s %14s %14s %14s %12s %8s %8s\n", "method", "mean @ t_mid", "mean @ t_max",
+                      "max @ t_max", "µs / step", "failed", "outside");
         summary << line;
         for (const auto& r : rows) {
             const std::size_t mid = n / 2, last = n - 1;
-            std::snprintf(line, sizeof line, "  %-32s %14.4g %14.4g %14.4g %12.2f %8ld\n", r.method.c_str(),
+            std::snprintf(line, sizeof line, "  %-32s %14.4g %14.4g %14.4g %12.2f %8ld %8ld\n", r.method.c_str(),
                           r.count[mid] ? r.sum[mid] / r.count[mid] : NAN, r.count[last] ? r.sum[last] / r.count[last] : NAN,
-                          r.max[last], r.steps_taken ? 1e6 * r.seconds / r.steps_taken : NAN, r.failures);
+                          r.max[last], r.steps_taken ? 1e6 * r.seconds / r.steps_taken : NAN, r.failures, r.outside);
             summary << line;
         }
         std::ofstream(std::filesystem::path(s.out) / "summary.txt") << summary.str();
