@@ -86,6 +86,22 @@ vector_t<typename D::backend> tangent_part(const D& p, const vector_t<typename D
     return g;
 }
 
+/// The argument checks every density-preserving walk makes first (lengths, finiteness, steps ≥ 0, γ ≠ 0).
+template <class B>
+void require_walk_arguments(const char* where, long long d, const vector_t<B>& z0, const vector_t<B>& direction,
+                            long long steps, double eps) {
+    using T = backend_traits<B>;
+    require_length<B>(where, "z0", z0, d, "the density's dimension");
+    require_length<B>(where, "direction", direction, d, "the density's dimension");
+    require_finite<B>(where, "z0", z0);
+    require_finite<B>(where, "direction", direction);
+    require_finite_scalar(where, "eps", eps);
+    if (steps < 0)
+        throw invalid_argument_error(sentence(where, "steps must be non-negative, got " + std::to_string(steps) + "."));
+    if (!(T::max_abs(direction) > 0.0))
+        throw invalid_argument_error(sentence(where, "the direction is zero; there is nothing to walk along."));
+}
+
 }  // namespace detail
 
 /// Fallback: the first argument is not a DensityModel.
@@ -105,17 +121,7 @@ density_walk<typename D::backend> density_preserving_walk(const D& p, const vect
     using B = typename D::backend;
     using T = backend_traits<B>;
     constexpr const char* where = "density_preserving_walk";
-    const auto d = static_cast<long long>(p.dim());
-    detail::require_length<B>(where, "z0", z0, d, "the density's dimension");
-    detail::require_length<B>(where, "direction", direction, d, "the density's dimension");
-    detail::require_finite<B>(where, "z0", z0);
-    detail::require_finite<B>(where, "direction", direction);
-    detail::require_finite_scalar(where, "eps", eps);
-    if (steps < 0)
-        throw invalid_argument_error(
-            detail::sentence(where, "steps must be non-negative, got " + std::to_string(steps) + "."));
-    if (!(T::max_abs(direction) > 0.0))
-        throw invalid_argument_error(detail::sentence(where, "the direction is zero; there is nothing to walk along."));
+    detail::require_walk_arguments<B>(where, static_cast<long long>(p.dim()), z0, direction, steps, eps);
     constexpr bool gaussian = std::is_same_v<D, standard_gaussian<B>>;
     constexpr bool has_rule = detail::provides_density_preserving_step<D>;
     if constexpr (has_rule) {  // for these models the score vanishes only at the mode
