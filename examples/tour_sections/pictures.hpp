@@ -11,12 +11,13 @@
 #include <functional>
 #include <iomanip>
 #include <iostream>
+#include <random>
 #include <string>
 #include <vector>
 
 #include <latentwalk/eigen/linear_generator.hpp>
 #include <latentwalk/eigen/mlp_generator.hpp>
-#include <latentwalk/grassmann/sefa_directions.hpp>
+#include <latentwalk/grassmann/ganspace_directions.hpp>
 
 #include "plot/pictures/density.hpp"
 #include "plot/pictures/flows.hpp"
@@ -31,7 +32,7 @@ namespace tour {
 struct picture_generators {
     latentwalk::eigen::mlp_generator<double> mapping;     ///< PixelNorm + 8 leaky-ReLU layers, 32 → 32, seed 11
     latentwalk::eigen::linear_generator<double> linear;   ///< z ↦ W₁ z, the mapping's first layer
-    Eigen::MatrixXd sefa;                                 ///< SeFa directions of W₁ (the global basis)
+    Eigen::MatrixXd pca_linear, pca_mapping;             ///< GANSpace PCA of 2000 outputs f(z) (global bases in W)
     latentwalk::eigen::mlp_generator<double> decoder;     ///< tanh MLP 32 → 64 → 64 → 256, seed 5
     latentwalk::eigen::mlp_generator<double> structured;  ///< the decoder with its first layer's σᵢ set to 2 i^−1.5
 
@@ -41,7 +42,6 @@ struct picture_generators {
         mo.pixel_norm_first = true;
         auto mapping = le::mlp_generator<double>::random(std::vector<Eigen::Index>(9, 32), mo, 11);
         const Eigen::MatrixXd W1 = mapping.layers().front().weight;
-        const Eigen::MatrixXd sefa = latentwalk::sefa_directions(W1, 8).directions;
         le::mlp_generator<double>::options dopt;
         dopt.hidden = le::activation::tanh;
         auto decoder = le::mlp_generator<double>::random({32, 64, 64, 256}, dopt, 5);
@@ -52,7 +52,21 @@ struct picture_generators {
         for (Eigen::Index i = 0; i < s.size(); ++i) s[i] = 2.0 * std::pow(static_cast<double>(i + 1), -1.5);
         layers.front().weight = svd.matrixU() * s.asDiagonal() * svd.matrixV().transpose();
         le::mlp_generator<double> structured(layers, dopt);
-        return {std::move(mapping), le::linear_generator<double>(W1), sefa, std::move(decoder), std::move(structured)};
+        le::linear_generator<double> linear(W1);
+        // The global bases live where U_k(z) lives, in the output space W: GANSpace's PCA of samples f(z).
+        auto pca = [](const auto& g) {
+            std::mt19937_64 rng(12);
+            std::normal_distribution<double> normal;
+            Eigen::MatrixXd w(g.output_dim(), 2000);
+            for (Eigen::Index j = 0; j < w.cols(); ++j) {
+                Eigen::VectorXd z(g.latent_dim());
+                for (auto& x : z) x = normal(rng);
+                w.col(j) = g(z);
+            }
+            return Eigen::MatrixXd(latentwalk::ganspace_directions(w, 8).directions);
+        };
+        Eigen::MatrixXd pl = pca(linear), pm = pca(mapping);
+        return {std::move(mapping), std::move(linear), std::move(pl), std::move(pm), std::move(decoder), std::move(structured)};
     }
 };
 
@@ -105,16 +119,16 @@ inline void pictures(plot::picture_report& rep, std::ostream& os, const std::fun
     const auto gens = picture_generators::make();
     rep.section("4. Warpage of the latent space");
     {
-        auto fig = pp::warpage_curves({}, pp::warpage_of("linear z ↦ W₁z", gens.linear, gens.sefa),
-                                      pp::warpage_of("mapping-like MLP", gens.mapping, gens.sefa));
+        auto fig = pp::warpage_curves({}, pp::warpage_of("linear z ↦ W₁z", gens.linear, gens.pca_linear),
+                                      pp::warpage_of("mapping-like MLP", gens.mapping, gens.pca_mapping));
         rep.add(fig, "warpage",
-                "How far the k-dimensional local basis V_k(z) turns between two latent codes (geodesic Grassmann distance, "
-                "mean ± sd over 40 pairs), against k. The linear generator is flat: random and close pairs are exactly 0, "
-                "and its distance to the global SeFa directions is the same at every z (no spread) — but not 0, because "
-                "SeFa normalizes the rows of W₁ before its eigendecomposition, so its directions are not W₁'s singular "
-                "vectors. For the mapping-like MLP (PixelNorm + 8 leaky-ReLU layers) close pairs (ε = 0.1) stay low — the "
-                "basis is locally consistent — while random pairs and the comparison with SeFa climb close to the grey "
-                "band of two Haar-random subspaces: the latent space is globally warped.");
+                "How far the k-dimensional local basis U_k(z) — the tangent space of the generator's image, the paper's "
+                "output basis — turns between two latent codes (geodesic Grassmann distance, mean ± sd over 40 pairs), "
+                "against k. The linear generator is flat: random and close pairs are exactly 0, and its distance to the "
+                "global directions (GANSpace's PCA of 2000 outputs f(z), a basis of the same space W) is only the PCA's "
+                "sampling error. For the mapping-like MLP (PixelNorm + 8 leaky-ReLU layers) close pairs (ε = 0.1) stay low "
+                "— the basis is locally consistent — while random pairs and the comparison with the global PCA climb "
+                "towards the grey band of two Haar-random subspaces: the latent space is globally warped.");
         done("warpage");
     }
 

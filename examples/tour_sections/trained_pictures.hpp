@@ -73,11 +73,11 @@ inline void trained_pictures(plot::picture_report& rep, const trained_data& d, s
         plot::figure fig(620, 460);
         fig.title = "Warpage of the output basis U_k(z) in R^784";
         fig.note = "geodesic Grassmann distance, mean over " + std::to_string(d.pairs) +
-                   " pairs (the text report's table); grey: two Haar-random k-planes of R^784.";
+                   " pairs; grey: two Haar-random k-planes of R^784.";
         plot::axes& ax = fig.panel(0);
         ax.xlabel = "subspace dimension k";
         ax.ylabel = "geodesic distance (rad)";
-        ax.legend_at = plot::corner::bottom_right;
+        ax.legend_at = plot::corner::top_left;
         std::vector<double> k(d.ks.begin(), d.ks.end());
         ax.line(k, d.haar, {.colour = plot::palette::grey, .width = 2.0, .dashed = true}, "Haar-random (fully warped)");
         ax.line(k, d.far_random, {.colour = vermillion, .width = 2.0, .mark = plot::marker::circle}, "random init: independent pairs");
@@ -89,7 +89,7 @@ inline void trained_pictures(plot::picture_report& rep, const trained_data& d, s
         double top = 0;
         for (const auto* v : {&d.haar, &d.far_random, &d.close_random, &d.far_trained, &d.close_trained})
             top = std::max(top, *std::max_element(v->begin(), v->end()));
-        ax.set_ylim(0.0, 1.1 * top);
+        ax.set_ylim(0.0, 1.45 * top);  // headroom for the legend
         rep.add(fig, "trained_warpage",
                 "How far the tangent space U_k(z) of the decoder's image turns between two latent codes. Training makes "
                 "close codes share their tangent space better (the dashed lines fall), while independent codes keep "

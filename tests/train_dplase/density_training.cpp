@@ -88,7 +88,7 @@ std::shared_ptr<dp::cdf_network> train_cdf(const at::Tensor& samples, dp::cdf_pa
 
 }  // namespace
 
-CATCH_TEST_CASE("train: the cdf_network's export replays F, F', log p and the score on Eigen to 1e-12") {
+CATCH_TEST_CASE("train_dplase: the cdf_network's export replays F, F', log p and the score on Eigen to 1e-12") {
     for (auto par : {dp::cdf_parameterization::unconstrained, dp::cdf_parameterization::monotone}) {
         CATCH_CAPTURE(static_cast<int>(par));
         dp::cdf_network_options o;
@@ -124,7 +124,7 @@ CATCH_TEST_CASE("train: the cdf_network's export replays F, F', log p and the sc
     CATCH_CHECK_THROWS_AS(dp::cdf_network(2).forward(at::zeros({4, 3}, at::kDouble)), lw::dimension_error);
 }
 
-CATCH_TEST_CASE("train: F learned from Gaussian, mixture and truncated-normal samples is within a stated CDF error") {
+CATCH_TEST_CASE("train_dplase: F learned from Gaussian, mixture and truncated-normal samples is within a stated CDF error") {
     // 4000 samples in d = 2, 800 + 160 Adam steps (lr 0.02, then 0.002; batch 512, H = 16); the error is max over a grid and
     // both coordinates of |F_i(x) − G(x)|, and the KS statistic of 4000 held-out draws (its 1 % critical
     // value is 0.026: sampling noise alone sits near 0.014). Bounds: 0.05 for both, and half the untrained F's
@@ -174,7 +174,7 @@ CATCH_TEST_CASE("train: F learned from Gaussian, mixture and truncated-normal sa
     }
 }
 
-CATCH_TEST_CASE("train: C trained with l_den on the mixture cuts the walk's log-density drift and replays on Eigen") {
+CATCH_TEST_CASE("train_dplase: C trained with l_den on the mixture cuts the walk's log-density drift and replays on Eigen") {
     const long d = 4;
     const auto p = bimodal(d);
     const auto log_p = mixture_log_density(p);
@@ -232,7 +232,7 @@ CATCH_TEST_CASE("train: C trained with l_den on the mixture cuts the walk's log-
     }
 }
 
-CATCH_TEST_CASE("train: direction sets have unit columns; the matrix-exponential form stays orthonormal in training") {
+CATCH_TEST_CASE("train_dplase: direction sets have unit columns, and the matrix-exponential form stays orthonormal in training") {
     for (auto par : {dp::direction_parameterization::normalized_columns, dp::direction_parameterization::matrix_exponential}) {
         CATCH_CAPTURE(static_cast<int>(par));
         dp::direction_set_options go;

@@ -51,7 +51,7 @@ double total_variation(const dp::direction_report& r) {
 
 }  // namespace
 
-CATCH_TEST_CASE("train: on a linear G1 = A z the learned directions are A's top right singular vectors") {
+CATCH_TEST_CASE("train_dplase: on a linear G1 = A z the learned directions are A's top right singular vectors") {
     // A = U diag(4, 3, 2, 1, 0.5, 0.3, 0.2, 0.1) Vᵀ, 10 × 8; K = 3. Paper defaults: normalized columns with
     // ζ l_reg, inner-product decorrelation, sums, every z₀ along every γ_j; the norm-preserving walk (eq. 2)
     // on N(0, I) and, as the released code's default, the linear walk.
@@ -87,7 +87,7 @@ CATCH_TEST_CASE("train: on a linear G1 = A z the learned directions are A's top 
     }
 }
 
-CATCH_TEST_CASE("train: on a generator built from known factor directions the learned directions align with them") {
+CATCH_TEST_CASE("train_dplase: on a generator built from known factor directions the learned directions align with them") {
     // G₁(z) = Σ_j g_j tanh(q_jᵀz) u_j + 0.1 tanh(R z): four factors q_j (orthonormal in R¹²) with gains
     // 3, 2.5, 2, 1.5 written into orthonormal output patterns u_j ∈ R²⁴, plus a weak dense nuisance.
     const std::int64_t d = 12, m = 24;
@@ -117,7 +117,7 @@ CATCH_TEST_CASE("train: on a generator built from known factor directions the le
     CATCH_CHECK(r.variation[0] > 3 * before.variation[0]);
 }
 
-CATCH_TEST_CASE("train: on a random tanh network training raises the variation and keeps the directions orthonormal") {
+CATCH_TEST_CASE("train_dplase: on a random tanh network training raises the variation and keeps the directions orthonormal") {
     // G₁: 16 → 64 → 32, tanh, weights N(0, 1/fan_in), fixed seed; K = 5; the paper's defaults; 500 steps.
     // Measured: total variation ×1.88, ‖ΓᵀΓ − I‖_F 0.028, max cos² 0.24 → 0.057; the code's variant ×1.39.
     const auto W1 = gaussian(64, 16, 51) / 4.0, W2 = gaussian(32, 64, 52) / 8.0, b1 = gaussian(1, 64, 53) * 0.1;

@@ -16,7 +16,7 @@ at::Tensor t2(std::initializer_list<double> v, std::int64_t rows) {
 }
 }  // namespace
 
-CATCH_TEST_CASE("train: l_var equals its closed form for two directions and every decorrelation form") {
+CATCH_TEST_CASE("train_dplase: l_var equals its closed form for two directions and every decorrelation form") {
     // Δ₁ = (1, 0, 0, 2), Δ₂ = (1, 1, 0, 3) for one z₀: ‖Δ₁‖² = 5, ‖Δ₂‖² = 11, ⟨Δ₁, Δ₂⟩ = 7.
     const auto deltas = t2({1, 0, 0, 2, 1, 1, 0, 3}, 2).reshape({2, 1, 4});
     dp::variation_loss_options o;
@@ -51,7 +51,7 @@ CATCH_TEST_CASE("train: l_var equals its closed form for two directions and ever
     CATCH_REQUIRE_THROWS_AS(dp::variation_loss(deltas.reshape({2, 4})), latentwalk::dimension_error);
 }
 
-CATCH_TEST_CASE("train: l_reg, l_mon, l_lik, l_den and the finite-difference slope equal their closed forms") {
+CATCH_TEST_CASE("train_dplase: l_reg, l_mon, l_lik, l_den and the finite-difference slope equal their closed forms") {
     // Γ = [[1, 1], [0, 1]]: ΓᵀΓ − I = [[0, 1], [1, 1]].
     const auto G = t2({1, 1, 0, 1}, 2);
     CATCH_CHECK(dp::orthogonality_loss(G).item<double>() == Catch::Approx(3.0));
@@ -77,7 +77,7 @@ CATCH_TEST_CASE("train: l_reg, l_mon, l_lik, l_den and the finite-difference slo
                             latentwalk::invalid_argument_error);
 }
 
-CATCH_TEST_CASE("train: the losses' autograd gradients agree with central differences") {
+CATCH_TEST_CASE("train_dplase: the losses' autograd gradients agree with central differences") {
     auto gen = at::detail::createCPUGenerator(7);
     const auto deltas = at::randn({3, 2, 6}, gen, at::TensorOptions().dtype(at::kDouble));
     for (auto form : {dp::decorrelation_form::inner_product, dp::decorrelation_form::normalized_vector,

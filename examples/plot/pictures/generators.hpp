@@ -4,11 +4,12 @@
 //
 //     using namespace plot::pictures;
 //     auto fig = warpage_curves({}, warpage_of("linear", lin, W), warpage_of("random MLP", mlp, W1),
-//                               warpage_of("trained", trained, sefa.directions));      // one panel each
+//                               warpage_of("trained", trained, pca_of_outputs));      // global: a basis of the same space
 //     auto fig = singular_spectra({}, spectrum_of("random MLP", mlp), spectrum_of("trained", trained));
 //
 //   warpage_curves     (picture 4) per generator, the geodesic Grassmann distance between local bases
-//                      V_k(z), V_k(z') against k = 1..k_max, mean ± sd over the pairs, for random pairs,
+//                      (latentwalk::warpage_options' side: the output basis U_k(z) by default, as in Local Basis)
+//                      U_k(z), U_k(z') against k = 1..k_max, mean ± sd over the pairs, for random pairs,
 //                      close pairs (‖z' − z‖ = ε) and local vs the given global directions, over the band of
 //                      two Haar-random subspaces (the fully warped reference). Computed by
 //                      latentwalk::warpage_random_pairs / _close_pairs / _against_global / _haar_reference.
@@ -105,7 +106,7 @@ figure warpage_curves(const warpage_curves_options& o, const warpage_entry<G>&..
     static_assert(sizeof...(G) >= 1, "plot::pictures::warpage_curves: pass at least one warpage_of(name, g, global).");
     const int n = static_cast<int>(sizeof...(G));
     figure fig(o.panel_width * n, o.height, 1, n);
-    fig.title = "Warpage: how far the local basis V_k(z) turns between latent codes";
+    fig.title = "Warpage: how far the local basis U_k(z) turns between latent codes";
     fig.note = "mean ± sd over " + std::to_string(o.pairs) + " pairs (latentwalk::warpage_* , geodesic metric); "
                "a flat latent space stays at 0, a fully warped one reaches the grey band.";
     std::size_t i = 0;
