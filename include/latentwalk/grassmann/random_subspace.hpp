@@ -25,7 +25,7 @@ matrix_t<B> random_subspace(const vector_t<B>& like, index_t<B> n, index_t<B> k,
             "random_subspace", "needs 1 ≤ k ≤ n but k = " + std::to_string(k) + ", n = " + std::to_string(n) + "."));
     }
     auto qr = T::thin_qr(T::random_normal(like, n, k, rng));
-    const auto d = detail::grassmann::diagonal<B>(qr.R);
+    const auto d = T::diagonal(qr.R);
     // sign(d) with sign(0) = +1: d / max(|d|, tiny) + 1 − |d| / max(|d|, tiny).
     const auto a = T::cwise_abs(d);
     const auto safe = T::cwise_max(a, T::fill(d, k, std::numeric_limits<double>::min()));

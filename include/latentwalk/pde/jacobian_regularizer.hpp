@@ -14,7 +14,7 @@ namespace latentwalk {
 
 template <class G, class U, class... Args>
     requires(!(DifferentiableGenerator<G> && PotentialField<U>))
-void jacobian_regularizer(const G&, const U&, const Args&...) {
+auto jacobian_regularizer(const G&, const U&, const Args&...) {
     LATENTWALK_REQUIRE_DIFFERENTIABLE_GENERATOR(G);
     LATENTWALK_REQUIRE_POTENTIAL_FIELD(U);
 }
@@ -32,7 +32,7 @@ batch_scalar_t<typename U::backend> jacobian_regularizer(const G& g, const U& u,
             "jacobian_regularizer", "the generator's latent dimension " + std::to_string(g.latent_dim()) +
                                         " differs from the potential's dimension " + std::to_string(u.dim()) + "."));
     detail::validate_field_point("jacobian_regularizer", u, z, t);
-    const auto grad = u.gradient(z, detail::batch_constant<B>(z, t));
+    const auto grad = u.gradient(z, backend_traits<B>::constant(z, t));
     detail::require_finite_result<B>("jacobian_regularizer", "the potential's gradient", grad);
     const auto jv = detail::jvp_unchecked(g, z, grad);
     return -T::dot(jv, jv);
