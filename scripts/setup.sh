@@ -12,7 +12,11 @@ packages=(
   libboost-dev libboost-math-dev    # Boost.Math (special functions, root finders, quadrature), Boost.Odeint
   catch2 nlohmann-json3-dev         # the test suite and its oracle reader
   libcairo2-dev pkg-config          # the pictures of the examples and the tour (PNG, SVG, PDF)
+  fonts-dejavu-core                 # the pictures' text (DejaVu Sans, with Greek and sub/superscripts)
   libspectra-dev libbenchmark-dev   # partial-SVD cross-checks; Google Benchmark
+  zlib1g-dev                        # latentwalk::data: the gzip layer of the data readers
+  dataset-fashion-mnist             # Fashion-MNIST's IDX files (latentwalk::data::load_fashion_mnist)
+  python3-sklearn python3-numpy     # the UCI digits (digits.csv.gz); numpy for tests/datasets/make_facts.py
 )
 
 missing=()

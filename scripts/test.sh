@@ -5,6 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 scripts/configure.sh
+export CCACHE_BASEDIR="$PWD"  # see configure.sh
 jobs=$(nproc 2>/dev/null || echo 2)
 cmake --build build -j "$jobs"
 ctest --test-dir build --output-on-failure -j "$jobs"

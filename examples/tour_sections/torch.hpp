@@ -76,7 +76,7 @@ inline void torch(std::ostream& os) {
        << ";\n  largest residual |J^T u - s v| over the batch " << rnd.report.max_residual << " (tolerance "
        << rnd.report.tolerance << "): " << (rnd.report.converged ? "converged" : "flagged not converged") << "\n\n";
 
-    // Warpage from batched bases: geodesic distance between V_k(z) and V_k(z') for k = 1..3.
+    // Warpage from batched bases: geodesic distance between U_k(z) and U_k(z') for k = 1..3 (the paper's output basis).
     const int pairs = 64;
     const lt::vector<double> plike = at::zeros({pairs, 1}, at::kDouble);
     const auto z1 = TT::random_normal(plike, 8, rng), z2 = TT::random_normal(plike, 8, rng);
@@ -84,15 +84,15 @@ inline void torch(std::ostream& os) {
     const double eps = 0.1;
     const auto zc = TT::add(z1, TT::scale(u, TT::norm(u).reciprocal() * eps));  // ‖z' − z‖ = ε
     o.method = lw::tangent_method::dense;
-    const auto V1 = lw::tangent_basis(g, z1, k, o).latent_basis;
-    const auto V2 = lw::tangent_basis(g, z2, k, o).latent_basis;
-    const auto Vc = lw::tangent_basis(g, zc, k, o).latent_basis;
+    const auto V1 = lw::tangent_basis(g, z1, k, o).output_basis;
+    const auto V2 = lw::tangent_basis(g, z2, k, o).output_basis;
+    const auto Vc = lw::tangent_basis(g, zc, k, o).output_basis;
     lw::warpage_options wo;
     wo.pairs = pairs;
     wo.k_max = k;
     wo.metrics = {lw::grassmann_metric::geodesic};
     const auto haar = lw::warpage_haar_reference<lw::eigen::backend<double>>(8, wo);
-    os << "Warpage of the mapping network's latent local basis, " << pairs
+    os << "Warpage of the mapping network's local basis U_k in W, " << pairs
        << " pairs (batched: 3 tangent_basis calls), geodesic distance mean ± std:\n";
     os << "  k   close pairs (eps = 0.1)   random pairs\n";
     for (long long kk = 1; kk <= k; ++kk) {
@@ -105,7 +105,7 @@ inline void torch(std::ostream& os) {
         };
         os << "  " << kk << "   " << std::setw(23) << std::left << stats(Vc) << " " << stats(V2) << std::right << "\n";
     }
-    os << "Haar-random reference (fully warped), 8-dimensional latent space:\n" << haar << "\n";
+    os << "Haar-random reference (fully warped), subspaces of R^8:\n" << haar << "\n";
     const double secs = std::chrono::duration<double>(clock::now() - start).count();
     os << std::setprecision(3) << "(section ran in " << secs << " s)\n\n";
 }

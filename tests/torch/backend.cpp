@@ -751,6 +751,7 @@ void warpage_agreement() {
     o.pairs = 4;
     o.k_max = 3;
     o.metrics = {lw::grassmann_metric::geodesic, lw::grassmann_metric::projection_2};
+    o.side = lw::basis_side::latent;  // the global basis below is a 6×3 basis of the latent space
     const auto global = P::param(Eigen::MatrixXd(Eigen::MatrixXd::Identity(6, 3)));
     const lw::warpage_table tables[] = {lw::warpage_random_pairs(g, o), lw::warpage_close_pairs(g, o),
                                         lw::warpage_against_global(g, global, o)};
