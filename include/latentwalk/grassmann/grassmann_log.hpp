@@ -40,8 +40,9 @@ matrix_t<B> log_of_orthonormal(const matrix_t<B>& X, const matrix_t<B>& QY) {
     const auto like = T::col(X, 0);
     const auto sines = T::column_norms(W);
     const auto theta = T::cwise_atan2(sines, f.S);
-    // θ / sin θ, with sin θ = 0 (then θ = 0 and W_i = 0) mapped to 0.
-    const auto safe = T::cwise_max(sines, T::fill(like, p, std::numeric_limits<double>::min()));
+    // θ / sin θ, with sin θ = 0 (then θ = 0 and W_i = 0) mapped to 0: the floor is the smallest normal
+    // number of the backend's scalar (a double floor would round to 0 in float and give 0/0).
+    const auto safe = T::cwise_max(sines, T::fill(like, p, static_cast<double>(std::numeric_limits<scalar_t<B>>::min())));
     return T::matmul(T::scale_columns(W, T::cwise_quotient(theta, safe)), T::transpose(f.V));
 }
 
