@@ -173,7 +173,7 @@ derivative_check_report check_derivatives(const G& g, const vector_t<typename G:
         jr.push_back(T::host_max(T::norm(rem)));
         jfloor.push_back(8.0 * eps * (nf0 + T::host_max(T::norm(fv)) + h * nJv));
         const auto s = T::dot(u, T::sub(fw, f0)) - hs * Jtu_w;
-        vr.push_back(std::max(T::host_max(s), T::host_max(-s)));
+        vr.push_back(std::max(T::host_max(s), -T::host_min(s)));
         vfloor.push_back(8.0 * eps * (uf0 + T::host_max(T::norm(fw)) + h * T::host_max(T::norm(Jtu))));
     }
 
@@ -185,7 +185,7 @@ derivative_check_report check_derivatives(const G& g, const vector_t<typename G:
     const auto rhs = T::dot(Jtu, v);
     const auto diff = lhs - rhs;
     const double scale = T::host_max(T::norm(Jv)) + T::host_max(T::norm(Jtu));
-    const double abs_diff = std::max(T::host_max(diff), T::host_max(-diff));
+    const double abs_diff = std::max(T::host_max(diff), -T::host_min(diff));
     report.adjoint_error = scale > 0 ? abs_diff / scale : abs_diff;
     report.adjoint_tolerance = adjoint_tol;
     report.adjoint_passed = report.adjoint_error <= adjoint_tol;

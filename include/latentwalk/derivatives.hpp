@@ -113,17 +113,17 @@ void validate_latent(std::string_view where, const G& g, const vector_t<typename
 // compiler reports the library's sentence instead of "no matching function".
 template <class G, class... Args>
     requires(!DifferentiableGenerator<G>)
-void jvp(const G&, const Args&...) {
+auto jvp(const G&, const Args&...) {
     LATENTWALK_REQUIRE_DIFFERENTIABLE_GENERATOR(G);
 }
 template <class G, class... Args>
     requires(!DifferentiableGenerator<G>)
-void vjp(const G&, const Args&...) {
+auto vjp(const G&, const Args&...) {
     LATENTWALK_REQUIRE_DIFFERENTIABLE_GENERATOR(G);
 }
 template <class G, class... Args>
     requires(!DifferentiableGenerator<G>)
-void jacobian(const G&, const Args&...) {
+auto jacobian(const G&, const Args&...) {
     LATENTWALK_REQUIRE_DIFFERENTIABLE_GENERATOR(G);
 }
 

@@ -39,6 +39,17 @@ static_assert(!lw::ProvidesLaplacian<archetype_potential>);
 static_assert(!lw::PotentialField<archetype_generator>);
 static_assert(!lw::PotentialField<int>);
 
+// The batched archetype and the families
+static_assert(lw::Backend<archetype_batched_backend>);
+static_assert(lw::BackendTypes<archetype_backend> && lw::BackendConstruction<archetype_backend> &&
+              lw::BackendLinearAlgebra<archetype_backend> && lw::BackendFactorizations<archetype_backend> &&
+              lw::BackendElementwise<archetype_backend> && lw::BackendHostReductions<archetype_backend>);
+static_assert(!std::is_convertible_v<lw::batch_scalar_t<archetype_batched_backend>, double>,
+              "the batched archetype's batch_scalar does not convert to double");
+static_assert(lw::DifferentiableGenerator<basic_archetype_jvp_generator<archetype_batched_backend>>);
+static_assert(lw::PotentialField<basic_archetype_potential<archetype_batched_backend>>);
+static_assert(lw::DensityModel<basic_archetype_density<archetype_batched_backend>>);
+
 // DensityModel
 static_assert(lw::DensityModel<archetype_density>);
 static_assert(lw::DensityModel<lw::standard_gaussian<archetype_backend>>);
@@ -46,7 +57,18 @@ static_assert(lw::ProvidesLevelProjection<lw::standard_gaussian<archetype_backen
 static_assert(!lw::ProvidesLevelProjection<archetype_density>);
 static_assert(!lw::DensityModel<archetype_potential>);
 
-int main() {
+// The algorithms instantiated (and run) on a backend tag: archetype_backend, and the batched
+// archetype, whose batch_scalar has only the table's arithmetic (an algorithm that compares a
+// batch_scalar, converts it to double or calls std::sqrt on it fails to compile here).
+template <class Tag>
+bool run_algorithms(const char* label) {
+    using archetype_jvp_generator = basic_archetype_jvp_generator<Tag>;
+    using archetype_vjp_generator = basic_archetype_vjp_generator<Tag>;
+    using archetype_generator = basic_archetype_generator<Tag>;
+    using archetype_potential = basic_archetype_potential<Tag>;
+    using archetype_backend = Tag;
+    using T = lw::backend_traits<Tag>;
+    using archetype_vector = lw::vector_t<Tag>;
     // Instantiate and run the algorithms of the core on the archetypes.
     const archetype_vector z{{0.5, -0.25}};
     const archetype_jvp_generator gj;
@@ -69,7 +91,7 @@ int main() {
     const auto flow = lw::potential_flow(archetype_potential{}, z, po);
     const double flow_err = std::abs(flow.path.back().v[0] - (0.5 + 2.0)) + std::abs(flow.path.back().v[1] - (-0.25 + 4.0));
     const auto lin = lw::linear_potential<archetype_backend>::time_scaled(archetype_vector{{1.0, 2.0}});
-    const double wave = lw::wave_loss(lin, flow.path, 1.0, lw::laplacian_mode::hessian_row_sum);
+    const double wave = T::host_value(lw::wave_loss(lin, flow.path, 1.0, lw::laplacian_mode::hessian_row_sum));
     // Tangent bases (tangent/): instantiated only, since the archetype's factorizations are placeholders.
     using vec = lw::vector_t<archetype_backend>;
     using mat = lw::matrix_t<archetype_backend>;
@@ -86,8 +108,14 @@ int main() {
     [[maybe_unused]] lw::low_rank_error_result (*lre)(const archetype_jvp_generator&, const vec&, long long) =
         &lw::low_rank_error<archetype_jvp_generator>;
     const bool ok = diff < 1e-15 && r1.passed() && r2.passed() && r3.passed() &&
-                    std::abs(p.log_density(zp) + 3.0) < 1e-14 && flow_err < 1e-12 && wave == 0.0;
-    std::printf("archetype instantiation: jacobian agreement %.3g, checks %d %d %d\n", diff, r1.passed(), r2.passed(),
+                    std::abs(T::host_value(p.log_density(zp)) + 3.0) < 1e-14 && flow_err < 1e-12 && wave == 0.0;
+    std::printf("%s instantiation: jacobian agreement %.3g, checks %d %d %d\n", label, diff, r1.passed(), r2.passed(),
                 r3.passed());
-    return ok ? 0 : 1;
+    return ok;
+}
+
+int main() {
+    const bool a = run_algorithms<archetype_backend>("archetype");
+    const bool b = run_algorithms<archetype_batched_backend>("batched archetype");
+    return a && b ? 0 : 1;
 }

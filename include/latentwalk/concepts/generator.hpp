@@ -77,19 +77,21 @@ concept DifferentiableGenerator = Generator<G> && (ProvidesJvp<G> || ProvidesVjp
 
 }  // namespace latentwalk
 
-/// static_assert sentences for the public entry points taking generators.
+/// static_assert sentences for the public entry points taking generators. Each sentence fires only
+/// when the ones before it hold, so a type without `backend`, or with a broken call operator,
+/// reads one true sentence and not also "provides none of jvp, vjp or jacobian".
 #define LATENTWALK_REQUIRE_GENERATOR(G)                                                                      \
     static_assert(requires { typename G::backend; },                                                         \
                   "latentwalk: this type is not a Generator: it has no member type `backend` naming its "   \
                   "backend tag (e.g. using backend = latentwalk::eigen::backend<double>;). See "            \
                   "latentwalk/concepts/generator.hpp.");                                                     \
-    static_assert(::latentwalk::Generator<G>,                                                                \
+    static_assert(!requires { typename G::backend; } || ::latentwalk::Generator<G>,                          \
                   "latentwalk: this type is not a Generator: it needs latent_dim(), output_dim() and a "    \
                   "call operator g(z) returning the output vector. See latentwalk/concepts/generator.hpp.")
 
 #define LATENTWALK_REQUIRE_DIFFERENTIABLE_GENERATOR(G)                                                       \
     LATENTWALK_REQUIRE_GENERATOR(G);                                                                         \
-    static_assert(::latentwalk::DifferentiableGenerator<G>,                                                  \
+    static_assert(!::latentwalk::Generator<G> || ::latentwalk::DifferentiableGenerator<G>,                   \
                   "latentwalk: this Generator is not a DifferentiableGenerator: it provides none of "       \
                   "jvp(z, v), vjp(z, u) or jacobian(z). Add one of them, or wrap it in "                    \
                   "latentwalk::finite_differences to use finite differences explicitly.")

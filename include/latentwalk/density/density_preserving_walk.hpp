@@ -77,7 +77,7 @@ vector_t<typename D::backend> tangent_part(const D& p, const vector_t<typename D
     const auto n = p.score(at);
     require_finite_result<B>(where, "the density's score", n);
     const auto nn = T::dot(n, n);
-    if (!(T::host_max(-nn) < 0.0))  // min over the batch of ‖n‖² is 0
+    if (!(T::host_min(nn) > 0.0))  // min over the batch of ‖n‖² is 0
         throw numerical_error(sentence(where, "the score vanishes at the current point (the mode or a flat region), "
                                               "so the level set has no tangent space to project the direction on."));
     auto g = T::axpy(-T::dot(gamma, n) / nn, n, gamma);
@@ -107,7 +107,7 @@ void require_walk_arguments(const char* where, long long d, const vector_t<B>& z
 /// Fallback: the first argument is not a DensityModel.
 template <class D, class... Args>
     requires(!DensityModel<D>)
-void density_preserving_walk(const D&, const Args&...) {
+auto density_preserving_walk(const D&, const Args&...) {
     LATENTWALK_REQUIRE_DENSITY_MODEL(D);
 }
 
@@ -125,14 +125,14 @@ density_walk<typename D::backend> density_preserving_walk(const D& p, const vect
     constexpr bool gaussian = std::is_same_v<D, standard_gaussian<B>>;
     constexpr bool has_rule = detail::provides_density_preserving_step<D>;
     if constexpr (has_rule) {  // for these models the score vanishes only at the mode
-        if (!(T::host_max(-T::norm(p.score(z0))) < 0.0))
+        if (!(T::host_min(T::norm(p.score(z0))) > 0.0))
             throw invalid_argument_error(detail::sentence(
                 where, "z0 is the mode of the density: its level set is a single point, so there is no walk."));
     }
 
     density_walk<B> walk;
     const auto c0 = p.log_density(z0);
-    const double c_max = T::host_max(c0), c_min = -T::host_max(-c0);  // over the batch
+    const double c_max = T::host_max(c0), c_min = T::host_min(c0);  // over the batch
     walk.level = c_max;
     if (!std::isfinite(c_max) || !std::isfinite(c_min))
         throw invalid_argument_error(detail::sentence(where, "z0 lies outside the density's support (log p = −∞)."));
@@ -180,7 +180,7 @@ density_walk<typename D::backend> density_preserving_walk(const D& p, const vect
             const auto y = T::axpy(static_cast<scalar_t<B>>(eps), gamma, previous);
             if constexpr (gaussian) {  // rescale to ‖z₀‖ itself, so rounding does not accumulate
                 const auto ny = T::norm(y);
-                if (T::host_max(-ny) >= 0.0)
+                if (T::host_min(ny) <= 0.0)
                     throw numerical_error(detail::sentence(where, "a step landed on the mode 0, which has no "
                                                                   "direction to rescale along."));
                 walk.points.push_back(T::scale(y, z0_norm / ny));

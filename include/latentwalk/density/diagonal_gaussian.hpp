@@ -81,7 +81,7 @@ public:
         check("diagonal_gaussian::project_to_level", z);
         const double r = level_radius(c);
         const auto nw = T::norm(whiten(z));
-        if (T::host_max(-nw) >= 0.0)
+        if (T::host_min(nw) <= 0.0)
             throw numerical_error(detail::sentence("diagonal_gaussian::project_to_level",
                                                    "z is the mode (z = μ), which has no direction to rescale along."));
         return T::axpy(static_cast<scalar_t<B>>(r) / nw, T::sub(z, mean_), mean_);
@@ -97,7 +97,7 @@ public:
         detail::require_finite_scalar(where, "t", t);
         const auto y = T::axpy(static_cast<scalar_t<B>>(t), gamma, z);
         const auto ny = T::norm(whiten(y));
-        if (T::host_max(-ny) >= 0.0)
+        if (T::host_min(ny) <= 0.0)
             throw numerical_error(detail::sentence(where, "z + t gamma is the mean, which has no direction to rescale along."));
         return T::axpy(T::norm(whiten(z)) / ny, T::sub(y, mean_), mean_);
     }

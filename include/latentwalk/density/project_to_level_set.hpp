@@ -196,7 +196,7 @@ level_set_projection<typename D::backend> project_along_score(const D& p, const 
 /// Fallback: the first argument is not a DensityModel.
 template <class D, class... Args>
     requires(!DensityModel<D>)
-void project_to_level_set(const D&, const Args&...) {
+auto project_to_level_set(const D&, const Args&...) {
     LATENTWALK_REQUIRE_DENSITY_MODEL(D);
 }
 

@@ -62,7 +62,7 @@ public:
         check("standard_gaussian::project_to_level", z);
         const double r = level_radius(c);
         const auto nz = T::norm(z);
-        if (T::host_max(-nz) >= 0.0)  // min over the batch of ‖z‖ is 0
+        if (T::host_min(nz) <= 0.0)  // min over the batch of ‖z‖ is 0
             throw numerical_error(detail::sentence("standard_gaussian::project_to_level",
                                                    "z is the mode (z = 0), which has no direction to rescale along."));
         return T::scale(z, static_cast<scalar_t<B>>(r) / nz);

@@ -103,7 +103,7 @@ public:
         check(where, z);
         const double r = level_radius(c);
         const auto nz = T::norm(z);
-        if (T::host_max(-nz) >= 0.0)
+        if (T::host_min(nz) <= 0.0)
             throw numerical_error(
                 detail::sentence(where, "z is the mode (z = 0), which has no direction to rescale along."));
         auto out = T::scale(z, static_cast<scalar_t<B>>(r) / nz);

@@ -67,7 +67,7 @@ vector_t<B> norm_preserving_step(const char* where, long long d, const vector_t<
     require_finite_scalar(where, "t", t);
     const auto y = T::axpy(static_cast<scalar_t<B>>(t), gamma, z);
     const auto ny = T::norm(y);
-    if (T::host_max(-ny) >= 0.0)
+    if (T::host_min(ny) <= 0.0)
         throw numerical_error(sentence(where, "z + t gamma = 0, which has no direction to rescale along."));
     return T::scale(y, T::norm(z) / ny);
 }

@@ -27,9 +27,8 @@ struct ganspace_result {
 /// Fallback: the samples are not a matrix of a backend that latentwalk knows.
 template <class M, class K>
     requires(!BackendMatrix<M>)
-void ganspace_directions(const M&, K) {
-    static_assert(BackendMatrix<M>, "latentwalk::ganspace_directions: the samples must be a matrix of a latentwalk "
-                                    "backend (for Eigen: Eigen::MatrixXd or Eigen::MatrixXf); include <latentwalk/eigen.hpp>.");
+auto ganspace_directions(const M&, K) {
+    LATENTWALK_REQUIRE_BACKEND_MATRIX(M, "ganspace_directions", "the samples");
 }
 
 /// The top k principal directions of the samples (columns of a d×N matrix, N ≥ 2).

@@ -95,8 +95,8 @@ template <class B>
 batch_scalar_t<B> norm_with_extra(const vector_t<B>& x, double extra) {
     using T = backend_traits<B>;
     if (extra == 0.0) return T::norm(x);
-    const auto n = lift<B>(x, T::norm(x));
-    return lower<B>(T::cwise_sqrt(T::add(T::cwise_product(n, n), T::fill(n, 1, extra))));
+    const auto n = T::lift(x, T::norm(x));
+    return T::lower(T::cwise_sqrt(T::add(T::cwise_product(n, n), T::fill(n, 1, extra))));
 }
 
 }  // namespace detail::grassmann
@@ -122,10 +122,10 @@ batch_scalar_t<B> grassmann_distance_from_angles(const principal_angles_result<B
     const auto log_prod_cos = [&] {
         if (padded) return T::fill(th, 1, -std::numeric_limits<double>::infinity());
         const auto terms = T::cwise_log1p(T::scale(T::cwise_quotient(T::cwise_product(s, s), one_plus_cos),
-                                                   T::element(T::fill(th, 1, -1.0), 0)));
-        return g::lift<B>(th, T::sum(terms));
+                                                   T::constant(th, -1.0)));
+        return T::lift(th, T::sum(terms));
     };
-    const auto constant = [&](double v) { return T::element(T::fill(th, 1, v), 0); };
+    const auto constant = [&](double v) { return T::constant(th, v); };
     switch (metric) {
         case grassmann_metric::geodesic: return g::norm_with_extra<B>(th, m * half_pi * half_pi);
         case grassmann_metric::projection_frobenius: return g::norm_with_extra<B>(s, m);
@@ -137,15 +137,15 @@ batch_scalar_t<B> grassmann_distance_from_angles(const principal_angles_result<B
             const auto L = log_prod_cos();
             const auto two_L = T::add(L, L);
             const auto sin_fs = T::cwise_sqrt(T::scale(T::cwise_expm1(two_L), constant(-1.0)));
-            return g::lower<B>(T::cwise_atan2(sin_fs, T::cwise_exp(L)));
+            return T::lower(T::cwise_atan2(sin_fs, T::cwise_exp(L)));
         }
         case grassmann_metric::binet_cauchy: {
             const auto L = log_prod_cos();
-            return g::lower<B>(T::cwise_sqrt(T::scale(T::cwise_expm1(T::add(L, L)), constant(-1.0))));
+            return T::lower(T::cwise_sqrt(T::scale(T::cwise_expm1(T::add(L, L)), constant(-1.0))));
         }
         case grassmann_metric::martin: {
             const auto L = log_prod_cos();
-            return g::lower<B>(T::cwise_sqrt(T::scale(L, constant(-2.0))));
+            return T::lower(T::cwise_sqrt(T::scale(L, constant(-2.0))));
         }
     }
     return T::norm(th);  // not reached: every enumerator is handled above
@@ -154,10 +154,8 @@ batch_scalar_t<B> grassmann_distance_from_angles(const principal_angles_result<B
 /// Fallback: the arguments are not matrices of a backend that latentwalk knows.
 template <class M, class... Rest>
     requires(!BackendMatrix<M>)
-void grassmann_distance(const M&, const M&, const Rest&...) {
-    static_assert(BackendMatrix<M>,
-                  "latentwalk::grassmann_distance: the bases must be matrices of a latentwalk backend (for Eigen: "
-                  "Eigen::MatrixXd or Eigen::MatrixXf); include the adapter header, e.g. <latentwalk/eigen.hpp>.");
+auto grassmann_distance(const M&, const M&, const Rest&...) {
+    LATENTWALK_REQUIRE_BACKEND_MATRIX(M, "grassmann_distance", "the bases");
 }
 
 /// The distance between span(A) and span(Bm) (full column rank, same ambient dimension).

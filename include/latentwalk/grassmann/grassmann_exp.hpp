@@ -47,9 +47,8 @@ void require_horizontal(std::string_view where, const matrix_t<B>& X, const matr
 /// Fallback: the arguments are not matrices of a backend that latentwalk knows.
 template <class M>
     requires(!BackendMatrix<M>)
-void grassmann_exp(const M&, const M&) {
-    static_assert(BackendMatrix<M>, "latentwalk::grassmann_exp: X and Delta must be matrices of a latentwalk "
-                                    "backend (for Eigen: Eigen::MatrixXd or Eigen::MatrixXf); include <latentwalk/eigen.hpp>.");
+auto grassmann_exp(const M&, const M&) {
+    LATENTWALK_REQUIRE_BACKEND_MATRIX(M, "grassmann_exp", "X and Delta");
 }
 
 /// Riemannian exponential at span(X) (X orthonormal n×p) of the tangent vector Delta (n×p, XᵀΔ = 0).

@@ -18,9 +18,8 @@ namespace latentwalk {
 /// Fallback: the arguments are not matrices of a backend that latentwalk knows.
 template <class M, class Tp>
     requires(!BackendMatrix<M>)
-void grassmann_geodesic(const M&, const M&, Tp) {
-    static_assert(BackendMatrix<M>, "latentwalk::grassmann_geodesic: X and Y must be matrices of a latentwalk "
-                                    "backend (for Eigen: Eigen::MatrixXd or Eigen::MatrixXf); include <latentwalk/eigen.hpp>.");
+auto grassmann_geodesic(const M&, const M&, Tp) {
+    LATENTWALK_REQUIRE_BACKEND_MATRIX(M, "grassmann_geodesic", "X and Y");
 }
 
 /// An orthonormal basis of the point at parameter t on the geodesic from span(X) to span(Y)

@@ -38,11 +38,11 @@ matrix_t<B> log_of_orthonormal(const matrix_t<B>& X, const matrix_t<B>& QY) {
     const auto W = T::sub(QYPsi, T::matmul(X, T::tmatmul(X, QYPsi)));  // (I − X Xᵀ) Q_Y Ψ
     const index_t<B> p = T::cols(X);
     const auto like = T::col(X, 0);
-    auto sines = T::zeros(like, p);
-    for (index_t<B> i = 0; i < p; ++i) sines = T::axpy(T::norm(T::col(W, i)), T::unit(like, p, i), sines);
+    const auto sines = T::column_norms(W);
     const auto theta = T::cwise_atan2(sines, f.S);
-    // θ / sin θ, with sin θ = 0 (then θ = 0 and W_i = 0) mapped to 0.
-    const auto safe = T::cwise_max(sines, T::fill(like, p, std::numeric_limits<double>::min()));
+    // θ / sin θ, with sin θ = 0 (then θ = 0 and W_i = 0) mapped to 0: the floor is the smallest normal
+    // number of the backend's scalar (a double floor would round to 0 in float and give 0/0).
+    const auto safe = T::cwise_max(sines, T::fill(like, p, static_cast<double>(std::numeric_limits<scalar_t<B>>::min())));
     return T::matmul(T::scale_columns(W, T::cwise_quotient(theta, safe)), T::transpose(f.V));
 }
 
@@ -51,9 +51,8 @@ matrix_t<B> log_of_orthonormal(const matrix_t<B>& X, const matrix_t<B>& QY) {
 /// Fallback: the arguments are not matrices of a backend that latentwalk knows.
 template <class M>
     requires(!BackendMatrix<M>)
-void grassmann_log(const M&, const M&) {
-    static_assert(BackendMatrix<M>, "latentwalk::grassmann_log: X and Y must be matrices of a latentwalk backend "
-                                    "(for Eigen: Eigen::MatrixXd or Eigen::MatrixXf); include <latentwalk/eigen.hpp>.");
+auto grassmann_log(const M&, const M&) {
+    LATENTWALK_REQUIRE_BACKEND_MATRIX(M, "grassmann_log", "X and Y");
 }
 
 /// Riemannian logarithm of span(Y) at span(X). X (n×p) must have orthonormal columns (its basis

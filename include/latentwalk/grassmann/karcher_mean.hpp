@@ -42,9 +42,8 @@ struct karcher_result {
 /// Fallback: the arguments are not matrices of a backend that latentwalk knows.
 template <class M, class... Rest>
     requires(!BackendMatrix<M>)
-void karcher_mean(const std::vector<M>&, const Rest&...) {
-    static_assert(BackendMatrix<M>, "latentwalk::karcher_mean: the bases must be matrices of a latentwalk backend "
-                                    "(for Eigen: Eigen::MatrixXd or Eigen::MatrixXf); include <latentwalk/eigen.hpp>.");
+auto karcher_mean(const std::vector<M>&, const Rest&...) {
+    LATENTWALK_REQUIRE_BACKEND_MATRIX(M, "karcher_mean", "the bases");
 }
 
 /// Karcher mean of the spans of `bases` (all n×p, full column rank, at least one).

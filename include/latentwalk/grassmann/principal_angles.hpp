@@ -72,11 +72,8 @@ principal_angles_result<B> principal_angles_checked(std::string_view where, cons
 /// Fallback: the arguments are not matrices of a backend that latentwalk knows.
 template <class M>
     requires(!BackendMatrix<M>)
-void principal_angles(const M&, const M&) {
-    static_assert(BackendMatrix<M>,
-                  "latentwalk::principal_angles: the arguments must be matrices of a latentwalk backend (for Eigen: "
-                  "Eigen::MatrixXd or Eigen::MatrixXf, both of the same type); include the adapter header, e.g. "
-                  "<latentwalk/eigen.hpp>, and pass plain matrices rather than expressions.");
+auto principal_angles(const M&, const M&) {
+    LATENTWALK_REQUIRE_BACKEND_MATRIX(M, "principal_angles", "the arguments");
 }
 
 /// Principal angles between span(A) and span(Bm) (n×p and n×q, full column rank, any p, q ≥ 1).

@@ -25,10 +25,10 @@ matrix_t<B> random_subspace(const vector_t<B>& like, index_t<B> n, index_t<B> k,
             "random_subspace", "needs 1 ≤ k ≤ n but k = " + std::to_string(k) + ", n = " + std::to_string(n) + "."));
     }
     auto qr = T::thin_qr(T::random_normal(like, n, k, rng));
-    const auto d = detail::grassmann::diagonal<B>(qr.R);
+    const auto d = T::diagonal(qr.R);
     // sign(d) with sign(0) = +1: d / max(|d|, tiny) + 1 − |d| / max(|d|, tiny).
     const auto a = T::cwise_abs(d);
-    const auto safe = T::cwise_max(a, T::fill(d, k, std::numeric_limits<double>::min()));
+    const auto safe = T::cwise_max(a, T::fill(d, k, static_cast<double>(std::numeric_limits<scalar_t<B>>::min())));
     const auto sign = T::sub(T::add(T::cwise_quotient(d, safe), T::fill(d, k, 1.0)), T::cwise_quotient(a, safe));
     return T::scale_columns(qr.Q, sign);
 }

@@ -26,9 +26,8 @@ struct sefa_result {
 /// Fallback: the weight is not a matrix of a backend that latentwalk knows.
 template <class M, class K>
     requires(!BackendMatrix<M>)
-void sefa_directions(const M&, K) {
-    static_assert(BackendMatrix<M>, "latentwalk::sefa_directions: the weight must be a matrix of a latentwalk "
-                                    "backend (for Eigen: Eigen::MatrixXd or Eigen::MatrixXf); include <latentwalk/eigen.hpp>.");
+auto sefa_directions(const M&, K) {
+    LATENTWALK_REQUIRE_BACKEND_MATRIX(M, "sefa_directions", "the weight");
 }
 
 /// The top k SeFa directions of a first-layer weight (output_channels × latent_dim).
@@ -49,8 +48,7 @@ sefa_result<M, vector_t<backend_of_t<M>>> sefa_directions(const M& weight, long 
     auto At = T::transpose(weight);  // columns are the rows of W
     const auto m = T::cols(At);
     const auto like = T::col(At, 0);
-    auto row_norms = T::zeros(like, m);
-    for (index_t<B> i = 0; i < m; ++i) row_norms = T::axpy(T::norm(T::col(At, i)), T::unit(like, m, i), row_norms);
+    const auto row_norms = T::column_norms(At);
     if (!(T::max_abs(T::cwise_quotient(T::fill(like, m, 1.0), row_norms)) < std::numeric_limits<double>::infinity()))
         throw numerical_error(detail::sentence(where, "weight has a zero row, which cannot be normalized."));
     At = T::scale_columns(At, T::cwise_quotient(T::fill(like, m, 1.0), row_norms));

@@ -20,7 +20,7 @@ concept HeatResidualField = ProvidesTimeDerivative<U> && (ProvidesLaplacian<U> |
 
 template <class U, class... Args>
     requires(!HeatResidualField<U>)
-void heat_residual(const U&, const Args&...) {
+auto heat_residual(const U&, const Args&...) {
     LATENTWALK_REQUIRE_POTENTIAL_FIELD(U);
     static_assert(HeatResidualField<U>,
                   "latentwalk::heat_residual: the potential needs time_derivative(z, t) and laplacian(z, t) or "
@@ -36,10 +36,10 @@ vector_t<typename U::backend> heat_residual(const U& u, const vector_t<typename 
     using T = backend_traits<B>;
     detail::validate_field_point("heat_residual", u, z, t);
     detail::require_finite_scalar("heat_residual", "the diffusivity kappa", kappa);
-    const auto tt = detail::batch_constant<B>(z, t);
+    const auto tt = backend_traits<B>::constant(z, t);
     const auto ut = u.time_derivative(z, tt);
     const auto k = static_cast<scalar_t<B>>(kappa);
-    if (mode == laplacian_mode::trace) return detail::as_one_vector<B>(z, ut - k * detail::laplacian_unchecked(u, z, tt));
+    if (mode == laplacian_mode::trace) return backend_traits<B>::lift(z, ut - k * detail::laplacian_unchecked(u, z, tt));
     if constexpr (ProvidesHessianVector<U>) {
         const auto d = static_cast<index_t<B>>(u.dim());
         return T::axpy(-k, u.hessian_vector(z, tt, T::fill(z, d, 1.0)), T::scale(T::fill(z, d, 1.0), ut));

@@ -10,7 +10,7 @@ namespace latentwalk {
 
 template <class U, class... Args>
     requires(!ProvidesHessianVector<U>)
-void hessian_row_sum(const U&, const Args&...) {
+auto hessian_row_sum(const U&, const Args&...) {
     LATENTWALK_REQUIRE_POTENTIAL_FIELD(U);
     static_assert(ProvidesHessianVector<U>,
                   "latentwalk::hessian_row_sum: the potential provides no hessian_vector(z, t, v); add it "
@@ -22,7 +22,7 @@ template <ProvidesHessianVector U>
 vector_t<typename U::backend> hessian_row_sum(const U& u, const vector_t<typename U::backend>& z, double t) {
     using B = typename U::backend;
     detail::validate_field_point("hessian_row_sum", u, z, t);
-    return u.hessian_vector(z, detail::batch_constant<B>(z, t), backend_traits<B>::fill(z, u.dim(), 1.0));
+    return u.hessian_vector(z, backend_traits<B>::constant(z, t), backend_traits<B>::fill(z, u.dim(), 1.0));
 }
 
 }  // namespace latentwalk

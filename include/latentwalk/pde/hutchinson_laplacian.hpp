@@ -40,8 +40,8 @@ hutchinson_estimate<typename U::backend> hutchinson_from_probes(const U& u, cons
                                                                 const std::vector<vector_t<typename U::backend>>& vs) {
     using B = typename U::backend;
     using T = backend_traits<B>;
-    const auto tt = batch_constant<B>(z, t);
-    hutchinson_estimate<B> out{batch_constant<B>(z, 0.0), {}, 0.0};
+    const auto tt = backend_traits<B>::constant(z, t);
+    hutchinson_estimate<B> out{backend_traits<B>::constant(z, 0.0), {}, 0.0};
     out.samples.reserve(vs.size());
     for (const auto& v : vs) out.samples.push_back(T::dot(v, u.hessian_vector(z, tt, v)));
     auto acc = out.samples.front();
@@ -62,7 +62,7 @@ hutchinson_estimate<typename U::backend> hutchinson_from_probes(const U& u, cons
 
 template <class U, class... Args>
     requires(!ProvidesHessianVector<U>)
-void hutchinson_laplacian(const U&, const Args&...) {
+auto hutchinson_laplacian(const U&, const Args&...) {
     LATENTWALK_REQUIRE_POTENTIAL_FIELD(U);
     static_assert(ProvidesHessianVector<U>,
                   "latentwalk::hutchinson_laplacian: the potential provides no hessian_vector(z, t, v); add it "

@@ -9,7 +9,7 @@ namespace latentwalk {
 
 template <class U, class... Args>
     requires(!PotentialField<U>)
-void initial_condition_loss(const U&, const Args&...) {
+auto initial_condition_loss(const U&, const Args&...) {
     LATENTWALK_REQUIRE_POTENTIAL_FIELD(U);
 }
 
@@ -19,7 +19,7 @@ batch_scalar_t<typename U::backend> initial_condition_loss(const U& u, const vec
                                                            double t0 = 0.0) {
     using B = typename U::backend;
     detail::validate_field_point("initial_condition_loss", u, z0, t0);
-    const auto g = u.gradient(z0, detail::batch_constant<B>(z0, t0));
+    const auto g = u.gradient(z0, backend_traits<B>::constant(z0, t0));
     return backend_traits<B>::dot(g, g);
 }
 

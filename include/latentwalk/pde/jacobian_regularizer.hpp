@@ -34,7 +34,7 @@ struct jacobian_regularizer_options {
 
 template <class G, class U, class... Args>
     requires(!(DifferentiableGenerator<G> && PotentialField<U>))
-void jacobian_regularizer(const G&, const U&, const Args&...) {
+auto jacobian_regularizer(const G&, const U&, const Args&...) {
     LATENTWALK_REQUIRE_DIFFERENTIABLE_GENERATOR(G);
     LATENTWALK_REQUIRE_POTENTIAL_FIELD(U);
 }
@@ -53,12 +53,12 @@ batch_scalar_t<typename U::backend> jacobian_regularizer(const G& g, const U& u,
             "jacobian_regularizer", "the generator's latent dimension " + std::to_string(g.latent_dim()) +
                                         " differs from the potential's dimension " + std::to_string(u.dim()) + "."));
     detail::validate_field_point("jacobian_regularizer", u, z, t);
-    auto grad = u.gradient(z, detail::batch_constant<B>(z, t));
+    auto grad = u.gradient(z, backend_traits<B>::constant(z, t));
     detail::require_finite_result<B>("jacobian_regularizer", "the potential's gradient", grad);
     auto at = z;
     if (options.point == jacobian_regularizer_point::shifted) {
         at = T::add(z, grad);
-        grad = u.gradient(at, detail::batch_constant<B>(at, t + 1.0));
+        grad = u.gradient(at, backend_traits<B>::constant(at, t + 1.0));
         detail::require_finite_result<B>("jacobian_regularizer", "the potential's gradient at the shifted point", grad);
     }
     const auto jv = detail::jvp_unchecked(g, at, grad);

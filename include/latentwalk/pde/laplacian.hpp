@@ -36,7 +36,7 @@ void validate_field_point(const char* where, const U& u, const vector_t<typename
 
 template <class U, class... Args>
     requires(!(ProvidesLaplacian<U> || ProvidesHessianVector<U>))
-void laplacian(const U&, const Args&...) {
+auto laplacian(const U&, const Args&...) {
     LATENTWALK_REQUIRE_POTENTIAL_FIELD(U);
     static_assert(ProvidesLaplacian<U> || ProvidesHessianVector<U>,
                   "latentwalk::laplacian: the potential provides neither laplacian(z, t) nor "
@@ -48,7 +48,7 @@ template <class U>
     requires(ProvidesLaplacian<U> || ProvidesHessianVector<U>)
 batch_scalar_t<typename U::backend> laplacian(const U& u, const vector_t<typename U::backend>& z, double t) {
     detail::validate_field_point("laplacian", u, z, t);
-    return detail::laplacian_unchecked(u, z, detail::batch_constant<typename U::backend>(z, t));
+    return detail::laplacian_unchecked(u, z, backend_traits<typename U::backend>::constant(z, t));
 }
 
 }  // namespace latentwalk

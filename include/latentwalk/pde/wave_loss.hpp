@@ -13,7 +13,7 @@ namespace latentwalk {
 
 template <class U, class... Args>
     requires(!WaveResidualField<U>)
-void wave_loss(const U&, const Args&...) {
+auto wave_loss(const U&, const Args&...) {
     LATENTWALK_REQUIRE_POTENTIAL_FIELD(U);
     static_assert(WaveResidualField<U>,
                   "latentwalk::wave_loss: the potential needs second_time_derivative(z, t) and laplacian(z, t) "

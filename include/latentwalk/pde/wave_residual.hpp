@@ -32,10 +32,10 @@ vector_t<typename U::backend> wave_residual_unchecked(const U& u, const vector_t
                                                       double c, laplacian_mode mode) {
     using B = typename U::backend;
     using T = backend_traits<B>;
-    const auto tt = batch_constant<B>(z, t);
+    const auto tt = backend_traits<B>::constant(z, t);
     const auto utt = u.second_time_derivative(z, tt);
     const auto c2 = static_cast<scalar_t<B>>(c * c);
-    if (mode == laplacian_mode::trace) return as_one_vector<B>(z, utt - c2 * laplacian_unchecked(u, z, tt));
+    if (mode == laplacian_mode::trace) return backend_traits<B>::lift(z, utt - c2 * laplacian_unchecked(u, z, tt));
     if constexpr (ProvidesHessianVector<U>) {
         const auto d = static_cast<index_t<B>>(u.dim());
         const auto row_sums = u.hessian_vector(z, tt, T::fill(z, d, 1.0));
@@ -49,7 +49,7 @@ vector_t<typename U::backend> wave_residual_unchecked(const U& u, const vector_t
 
 template <class U, class... Args>
     requires(!WaveResidualField<U>)
-void wave_residual(const U&, const Args&...) {
+auto wave_residual(const U&, const Args&...) {
     LATENTWALK_REQUIRE_POTENTIAL_FIELD(U);
     static_assert(WaveResidualField<U>,
                   "latentwalk::wave_residual: the potential needs second_time_derivative(z, t) and laplacian(z, t) "

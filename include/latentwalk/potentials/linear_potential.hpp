@@ -55,11 +55,11 @@ public:
     batch_scalar_t<B> time_derivative(const vector_t<B>& z, const batch_scalar_t<B>&) const {
         check("linear_potential::time_derivative", z);
         if (form_ == form::time_scaled) return T::dot(a_, z);
-        return detail::batch_constant<B>(z, b_);
+        return backend_traits<B>::constant(z, b_);
     }
     batch_scalar_t<B> second_time_derivative(const vector_t<B>& z, const batch_scalar_t<B>&) const {
         check("linear_potential::second_time_derivative", z);
-        return detail::batch_constant<B>(z, 0.0);
+        return backend_traits<B>::constant(z, 0.0);
     }
     vector_t<B> hessian_vector(const vector_t<B>& z, const batch_scalar_t<B>&, const vector_t<B>& v) const {
         check("linear_potential::hessian_vector", z);
@@ -69,7 +69,7 @@ public:
     }
     batch_scalar_t<B> laplacian(const vector_t<B>& z, const batch_scalar_t<B>&) const {
         check("linear_potential::laplacian", z);
-        return detail::batch_constant<B>(z, 0.0);
+        return backend_traits<B>::constant(z, 0.0);
     }
 
 private:

@@ -73,7 +73,7 @@ public:
     }
     batch_scalar_t<B> second_time_derivative(const vector_t<B>& z, const batch_scalar_t<B>&) const {
         check("quadratic_potential::second_time_derivative", z);
-        return detail::batch_constant<B>(z, beta_);
+        return backend_traits<B>::constant(z, beta_);
     }
     vector_t<B> hessian_vector(const vector_t<B>& z, const batch_scalar_t<B>&, const vector_t<B>& v) const {
         check("quadratic_potential::hessian_vector", z);
@@ -83,7 +83,7 @@ public:
     }
     batch_scalar_t<B> laplacian(const vector_t<B>& z, const batch_scalar_t<B>&) const {
         check("quadratic_potential::laplacian", z);
-        return detail::batch_constant<B>(z, trace_);
+        return backend_traits<B>::constant(z, trace_);
     }
 
 private:

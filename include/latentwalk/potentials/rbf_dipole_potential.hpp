@@ -114,18 +114,18 @@ public:
     vector_t<B> normalized_gradient(const vector_t<B>& z, const batch_scalar_t<B>& t) const {
         auto g = gradient(z, t);
         const auto n = T::norm(g);
-        if (T::host_max(-n) >= 0.0)
+        if (T::host_min(n) <= 0.0)
             throw numerical_error(detail::sentence("rbf_dipole_potential::normalized_gradient",
                                                    "the gradient vanishes at z, so it has no direction."));
         return T::scale(g, S(1) / n);
     }
     batch_scalar_t<B> time_derivative(const vector_t<B>& z, const batch_scalar_t<B>&) const {
         check("rbf_dipole_potential::time_derivative", z);
-        return detail::batch_constant<B>(z, 0.0);
+        return backend_traits<B>::constant(z, 0.0);
     }
     batch_scalar_t<B> second_time_derivative(const vector_t<B>& z, const batch_scalar_t<B>&) const {
         check("rbf_dipole_potential::second_time_derivative", z);
-        return detail::batch_constant<B>(z, 0.0);
+        return backend_traits<B>::constant(z, 0.0);
     }
     vector_t<B> hessian_vector(const vector_t<B>& z, const batch_scalar_t<B>&, const vector_t<B>& v) const {
         check("rbf_dipole_potential::hessian_vector", z);

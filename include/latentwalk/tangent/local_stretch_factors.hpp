@@ -13,7 +13,7 @@ namespace latentwalk {
 
 template <class G, class... Args>
     requires(!DifferentiableGenerator<G>)
-void local_stretch_factors(const G&, const Args&...) {
+auto local_stretch_factors(const G&, const Args&...) {
     LATENTWALK_REQUIRE_DIFFERENTIABLE_GENERATOR(G);
 }
 

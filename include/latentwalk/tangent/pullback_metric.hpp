@@ -12,7 +12,7 @@ namespace latentwalk {
 
 template <class G, class... Args>
     requires(!DifferentiableGenerator<G>)
-void pullback_metric(const G&, const Args&...) {
+auto pullback_metric(const G&, const Args&...) {
     LATENTWALK_REQUIRE_DIFFERENTIABLE_GENERATOR(G);
 }
 

@@ -88,7 +88,7 @@ range_finder_result<typename CG::backend> range_finder_unchecked(const CG& cg, c
 
 template <class G, class... Args>
     requires(!DifferentiableGenerator<G>)
-void randomized_range_finder(const G&, const Args&...) {
+auto randomized_range_finder(const G&, const Args&...) {
     LATENTWALK_REQUIRE_DIFFERENTIABLE_GENERATOR(G);
 }
 

@@ -16,7 +16,7 @@
 //               min(min(n, m), max(2k, k + 10))). Stops when the top-k residuals
 //               ‖Jᵀuᵢ − σᵢvᵢ‖ are ≤ tolerance·σ₁ (‖J vᵢ − σᵢuᵢ‖ is zero by construction).
 //               Products: 2ℓ + 2(ℓ − p)·restarts with p = min(ℓ − 1, k + ⌈(ℓ − k)/2⌉) kept vectors.
-//               See tangent/detail/golub_kahan_lanczos.hpp.
+//               See tangent/detail/lanczos_tangent_basis.hpp.
 //   randomized  Halko–Martinsson–Tropp: Gaussian Ω (n×ℓ, ℓ = min(k + oversampling, min(n, m))),
 //               power_iterations q with re-orthonormalization, Rayleigh–Ritz (SVD of J·P̂), then
 //               k VJPs for the residuals. Products: ℓ(2q + 3) + k, no iteration to converge: the
@@ -51,9 +51,9 @@
 #include "../concepts/generator.hpp"
 #include "../derivatives.hpp"
 #include "../detail/counting_generator.hpp"
-#include "detail/common.hpp"
+#include "detail/argument_checks.hpp"
 #include "detail/dense_tangent_basis.hpp"
-#include "detail/golub_kahan_lanczos.hpp"
+#include "detail/lanczos_tangent_basis.hpp"
 #include "detail/randomized_tangent_basis.hpp"
 #include "randomized_range_finder.hpp"
 #include "tangent_basis_types.hpp"
@@ -81,7 +81,7 @@ tangent_method automatic_tangent_method(const G& g, long long k, long long sampl
 
 template <class G, class... Args>
     requires(!DifferentiableGenerator<G>)
-void tangent_basis(const G&, const Args&...) {
+auto tangent_basis(const G&, const Args&...) {
     LATENTWALK_REQUIRE_DIFFERENTIABLE_GENERATOR(G);
 }
 
@@ -101,7 +101,7 @@ tangent_basis_result<typename G::backend> tangent_basis(const G& g, const vector
     detail::require_tangent_options(where, options, k, r);
     const double rel_tol = detail::default_relative_tolerance<scalar_t<B>>(options.tolerance);
 
-    const long long samples = detail::sample_count<B>(z);
+    const long long samples = backend_traits<B>::batch_size(z);
     if (options.method == tangent_method::lanczos && samples > 1)
         throw dimension_error(detail::sentence(where, "z holds a batch of " + std::to_string(samples) +
                                                           " latent codes, but lanczos runs one latent code at a "

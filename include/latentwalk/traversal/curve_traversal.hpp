@@ -94,7 +94,7 @@ struct curve_traversal_options {
 
 template <class G, class... Args>
     requires(!DifferentiableGenerator<G>)
-void curve_traversal(const G&, const Args&...) {
+auto curve_traversal(const G&, const Args&...) {
     LATENTWALK_REQUIRE_DIFFERENTIABLE_GENERATOR(G);
 }
 

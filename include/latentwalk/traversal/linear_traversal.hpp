@@ -40,7 +40,7 @@ trajectory<B> linear_traversal(const vector_t<B>& z0, const vector_t<B>& directi
     vector_t<B> d = direction;
     if (options.normalize) {
         const auto nd = T::norm(direction);
-        if (T::host_max(-nd) >= 0.0)
+        if (T::host_min(nd) <= 0.0)
             throw numerical_error(detail::sentence(where, "the direction is zero, so it cannot be normalized."));
         d = T::scale(direction, S(1) / nd);
     }
@@ -58,7 +58,7 @@ trajectory<B> linear_traversal(const vector_t<B>& z0, const vector_t<B>& directi
 
 template <class G, class V, class... Args>
     requires(!Generator<G> && !Backend<G>)
-void linear_traversal(const G&, const V&, const Args&...) {
+auto linear_traversal(const G&, const V&, const Args&...) {
     LATENTWALK_REQUIRE_GENERATOR(G);
 }
 

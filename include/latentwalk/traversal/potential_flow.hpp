@@ -53,10 +53,10 @@ vector_t<typename U::backend> flow_velocity(const U& u, const vector_t<typename 
                                             double sign, bool normalize) {
     using B = typename U::backend;
     using T = backend_traits<B>;
-    auto g = u.gradient(z, batch_constant<B>(z, t));
+    auto g = u.gradient(z, backend_traits<B>::constant(z, t));
     if (normalize) {
         const auto nrm = T::norm(g);
-        if (T::host_max(-nrm) >= 0.0)
+        if (T::host_min(nrm) <= 0.0)
             throw numerical_error(sentence("potential_flow", "the gradient of the potential vanishes at t = " +
                                                                  std::to_string(t) +
                                                                  ", so the normalized gradient is undefined there."));
@@ -68,7 +68,7 @@ vector_t<typename U::backend> flow_velocity(const U& u, const vector_t<typename 
 
 template <class U, class... Args>
     requires(!PotentialField<U>)
-void potential_flow(const U&, const Args&...) {
+auto potential_flow(const U&, const Args&...) {
     LATENTWALK_REQUIRE_POTENTIAL_FIELD(U);
 }
 
@@ -92,7 +92,7 @@ ode_solution<typename U::backend> potential_flow(const U& u, const vector_t<type
         series.reserve(sol.path.size());
         for (std::size_t i = 0; i < sol.path.size(); ++i)
             series.push_back(
-                T::host_max(u.value(sol.path.points[i], detail::batch_constant<B>(sol.path.points[i], sol.path.times[i]))));
+                T::host_max(u.value(sol.path.points[i], backend_traits<B>::constant(sol.path.points[i], sol.path.times[i]))));
     }
     return sol;
 }

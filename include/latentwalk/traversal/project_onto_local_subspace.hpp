@@ -41,7 +41,7 @@ vector_t<B> project_with(const Basis& basis, long long k, const vector_t<B>& d) 
 
 template <class G, class... Args>
     requires(!DifferentiableGenerator<G>)
-void project_onto_local_subspace(const G&, const Args&...) {
+auto project_onto_local_subspace(const G&, const Args&...) {
     LATENTWALK_REQUIRE_DIFFERENTIABLE_GENERATOR(G);
 }
 

@@ -15,7 +15,7 @@ namespace latentwalk {
 
 template <class G, class... Args>
     requires(!DifferentiableGenerator<G>)
-void random_subspace_direction(const G&, const Args&...) {
+auto random_subspace_direction(const G&, const Args&...) {
     LATENTWALK_REQUIRE_DIFFERENTIABLE_GENERATOR(G);
 }
 

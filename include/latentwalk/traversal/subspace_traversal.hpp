@@ -52,7 +52,7 @@ struct subspace_traversal_options {
 
 template <class G, class... Args>
     requires(!DifferentiableGenerator<G>)
-void subspace_traversal(const G&, const Args&...) {
+auto subspace_traversal(const G&, const Args&...) {
     LATENTWALK_REQUIRE_DIFFERENTIABLE_GENERATOR(G);
 }
 

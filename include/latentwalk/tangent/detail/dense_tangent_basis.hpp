@@ -4,7 +4,10 @@
 // the matrix-free methods are tested against.
 #include <vector>
 
-#include "common.hpp"
+#include "../../detail/linalg/gram_schmidt.hpp"
+#include "../../detail/linalg/sign_convention.hpp"
+#include "argument_checks.hpp"
+#include "residual_report.hpp"
 
 namespace latentwalk::detail {
 
@@ -46,12 +49,12 @@ tangent_basis_result<typename CG::backend> dense_tangent_basis(const CG& cg, con
     const auto svd = thin_svd_preconditioned<B>(J);
     tangent_basis_result<B> res{T::block_cols(svd.U, 0, k), T::block_cols(svd.V, 0, k), T::head(svd.S, k), {}};
     require_finite_result<B>("tangent_basis", "the SVD of the Jacobian", res.singular_values);
-    apply_sign_convention<B>(res.output_basis, res.latent_basis);
+    linalg::apply_sign_convention<B>(res.output_basis, res.latent_basis);
     std::vector<vector_t<B>> residuals;  // per sample, so that a batch is measured in one pass
     for (index_t<B> i = 0; i < k; ++i) {
         const auto r = T::sub(T::tmatvec(J, T::col(res.output_basis, i)),
                               T::scale(T::col(res.latent_basis, i), T::element(res.singular_values, i)));
-        residuals.push_back(per_sample<B>(z, T::norm(r)));
+        residuals.push_back(T::lift(z, T::norm(r)));
     }
     res.report.method = tangent_method::dense;
     res.report.subspace_dimension = static_cast<long long>(T::size(svd.S));

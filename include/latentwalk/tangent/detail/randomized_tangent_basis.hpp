@@ -13,7 +13,10 @@
 #include <vector>
 
 #include "../randomized_range_finder.hpp"
-#include "common.hpp"
+#include "../../detail/linalg/gram_schmidt.hpp"
+#include "../../detail/linalg/sign_convention.hpp"
+#include "argument_checks.hpp"
+#include "residual_report.hpp"
 
 namespace latentwalk::detail {
 
@@ -35,12 +38,12 @@ tangent_basis_result<typename CG::backend> randomized_tangent_basis(const CG& cg
     tangent_basis_result<B> res{T::block_cols(svd.U, 0, k), T::matmul(rf.latent_basis, T::block_cols(svd.V, 0, k)),
                                 T::head(svd.S, k), {}};
     require_finite_result<B>("tangent_basis", "the randomized singular values", res.singular_values);
-    apply_sign_convention<B>(res.output_basis, res.latent_basis);
+    linalg::apply_sign_convention<B>(res.output_basis, res.latent_basis);
     std::vector<vector_t<B>> residuals;  // per sample, so that a batch is measured in one pass
     for (index_t<B> i = 0; i < k; ++i) {
         const auto r = T::sub(vjp_unchecked(cg, z, T::col(res.output_basis, i)),
                               T::scale(T::col(res.latent_basis, i), T::element(res.singular_values, i)));
-        residuals.push_back(per_sample<B>(z, T::norm(r)));
+        residuals.push_back(T::lift(z, T::norm(r)));
     }
     res.report.method = tangent_method::randomized;
     res.report.subspace_dimension = static_cast<long long>(ell);

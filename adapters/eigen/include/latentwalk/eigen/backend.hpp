@@ -6,6 +6,8 @@
 // (column-major), batch_scalar = Scalar: the Eigen backend has no batch dimensions.
 // Factorizations: Householder QR (thin), BDCSVD (thin U and V; Jacobi below 16 columns),
 // SelfAdjointEigenSolver. Norms are Eigen's stableNorm (no overflow or underflow for any finite x).
+// Writes the required families of latentwalk/concepts/backend.hpp and overrides most deduced
+// operations with Eigen expressions (the reference keeps its historical kernels).
 #include <cmath>
 #include <cstddef>
 #include <random>
@@ -37,7 +39,7 @@ template <class Scalar> using matrix = Eigen::Matrix<Scalar, Eigen::Dynamic, Eig
 namespace latentwalk {
 
 template <class Scalar>
-struct backend_traits<eigen::backend<Scalar>> {
+struct backend_traits<eigen::backend<Scalar>> : backend_defaults<eigen::backend<Scalar>> {
     using scalar = Scalar;
     using vector = eigen::vector<Scalar>;
     using matrix = eigen::matrix<Scalar>;
@@ -83,6 +85,7 @@ struct backend_traits<eigen::backend<Scalar>> {
     static vector sub(const vector& x, const vector& y) { return x - y; }
     static vector scale(const vector& x, Scalar a) { return a * x; }
     static vector axpy(Scalar a, const vector& x, const vector& y) { return a * x + y; }
+    static matrix axpy(Scalar a, const matrix& A, const matrix& M) { return a * A + M; }
     static matrix add(const matrix& A, const matrix& M) { return A + M; }
     static matrix sub(const matrix& A, const matrix& M) { return A - M; }
     static matrix scale(const matrix& A, Scalar a) { return a * A; }
@@ -164,7 +167,6 @@ struct backend_traits<eigen::backend<Scalar>> {
     static vector cwise_sqrt(const vector& x) { return x.cwiseSqrt(); }
     static vector cwise_exp(const vector& x) { return x.array().exp().matrix(); }
     static vector cwise_log(const vector& x) { return x.array().log().matrix(); }
-    static vector cwise_tanh(const vector& x) { return x.array().tanh().matrix(); }
     static vector cwise_atan2(const vector& y, const vector& x) {
         return y.binaryExpr(x, [](Scalar a, Scalar b) { return std::atan2(a, b); });
     }
@@ -176,6 +178,7 @@ struct backend_traits<eigen::backend<Scalar>> {
     static vector cwise_max(const vector& x, const vector& y) { return x.cwiseMax(y); }
     static vector reverse(const vector& x) { return x.reverse(); }
     static vector head(const vector& x, index c) { return x.head(c); }
+    static vector segment(const vector& x, index i, index c) { return x.segment(i, c); }
 
     static bool all_finite(const vector& x) { return x.allFinite(); }
     static bool all_finite(const matrix& A) { return A.allFinite(); }
@@ -183,6 +186,12 @@ struct backend_traits<eigen::backend<Scalar>> {
     static double max_abs(const matrix& A) { return A.size() ? static_cast<double>(A.cwiseAbs().maxCoeff()) : 0.0; }
     static double host_max(Scalar a) { return static_cast<double>(a); }
     static double host_value(Scalar a) { return static_cast<double>(a); }
+
+    // Deduced operations overridden because Eigen does them without a temporary (backend_defaults
+    // writes the rest: diagonal, column_norms, lift, lower, host_min, cwise_min's fallback...).
+    template <class Like> static long long batch_size(const Like&) { return 1; }
+    template <class Like> static Scalar constant(const Like&, double s) { return static_cast<Scalar>(s); }
+    static vector diagonal(const matrix& A) { return A.diagonal(); }
 };
 
 /// Plain Eigen matrices and vectors deduce their backend (see backend_of in concepts/backend.hpp).

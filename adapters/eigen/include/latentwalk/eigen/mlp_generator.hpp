@@ -27,10 +27,12 @@
 #include <vector>
 
 #include <latentwalk/eigen/detail_model_checks.hpp>
+#include <latentwalk/models/mlp_generator.hpp>
 
 namespace latentwalk::eigen {
 
-enum class activation { identity, tanh, leaky_relu };
+/// The activations (one enum for every backend's MLP: latentwalk::activation).
+using activation = ::latentwalk::activation;
 
 template <class Scalar = double>
 class mlp_generator : private detail::checked_model<mlp_generator<Scalar>> {

@@ -97,7 +97,7 @@ template <class Scalar> using matrix = detail::tensor_value<Scalar, 2>;
 namespace latentwalk {
 
 template <class Scalar>
-struct backend_traits<torch::backend<Scalar>> {
+struct backend_traits<torch::backend<Scalar>> : backend_defaults<torch::backend<Scalar>> {
     using scalar = Scalar;
     using vector = torch::vector<Scalar>;
     using matrix = torch::matrix<Scalar>;
@@ -174,6 +174,10 @@ struct backend_traits<torch::backend<Scalar>> {
         return x.tensor() * a.unsqueeze(-1) + y.tensor();
     }
     static vector axpy(double a, const vector& x, const vector& y) { return x.tensor() * a + y.tensor(); }
+    static matrix axpy(const at::Tensor& a, const matrix& A, const matrix& M) {
+        return A.tensor() * a.unsqueeze(-1).unsqueeze(-1) + M.tensor();
+    }
+    static matrix axpy(double a, const matrix& A, const matrix& M) { return A.tensor() * a + M.tensor(); }
     static matrix add(const matrix& A, const matrix& M) { return A.tensor() + M.tensor(); }
     static matrix sub(const matrix& A, const matrix& M) { return A.tensor() - M.tensor(); }
     static matrix scale(const matrix& A, const at::Tensor& a) { return A.tensor() * a.unsqueeze(-1).unsqueeze(-1); }
@@ -256,7 +260,6 @@ struct backend_traits<torch::backend<Scalar>> {
     static vector cwise_sqrt(const vector& x) { return x.tensor().sqrt(); }
     static vector cwise_exp(const vector& x) { return x.tensor().exp(); }
     static vector cwise_log(const vector& x) { return x.tensor().log(); }
-    static vector cwise_tanh(const vector& x) { return x.tensor().tanh(); }
     static vector cwise_atan2(const vector& y, const vector& x) { return at::atan2(y.tensor(), x.tensor()); }
     static vector cwise_sin(const vector& x) { return x.tensor().sin(); }
     static vector cwise_cos(const vector& x) { return x.tensor().cos(); }
@@ -266,6 +269,9 @@ struct backend_traits<torch::backend<Scalar>> {
     static vector cwise_max(const vector& x, const vector& y) { return at::maximum(x.tensor(), y.tensor()); }
     static vector reverse(const vector& x) { return x.tensor().flip({-1}); }
     static vector head(const vector& x, index c) { return torch::detail::owned_copy(x.tensor().narrow(-1, 0, c)); }
+    static vector segment(const vector& x, index i, index c) {
+        return torch::detail::owned_copy(x.tensor().narrow(-1, i, c));
+    }
 
     static bool all_finite(const vector& x) { return finite(x.tensor()); }
     static bool all_finite(const matrix& A) { return finite(A.tensor()); }
@@ -273,6 +279,8 @@ struct backend_traits<torch::backend<Scalar>> {
     static double max_abs(const matrix& A) { return largest_abs(A.tensor()); }
     /// The largest per-sample value over the batch (one device synchronisation).
     static double host_max(const at::Tensor& a) { return a.max().template item<double>(); }
+    /// The smallest per-sample value over the batch (one device synchronisation).
+    static double host_min(const at::Tensor& a) { return a.min().template item<double>(); }
     /// The value of an unbatched scalar; throws dimension_error when a holds a batch of several.
     static double host_value(const at::Tensor& a) {
         if (a.numel() != 1)
@@ -280,6 +288,26 @@ struct backend_traits<torch::backend<Scalar>> {
                                   std::to_string(a.numel()) +
                                   " samples; host_value needs exactly one (use host_max or to_host).");
         return a.template item<double>();
+    }
+
+    // Deduced operations done by one kernel instead of backend_defaults' loops.
+    /// The number of samples: the product of the batch shape (no host copy).
+    template <class Like> static long long batch_size(const Like& like) {
+        long long n = 1;
+        for (auto d : like.batch_shape()) n *= d;
+        return n;
+    }
+    /// The diagonal of each matrix, [..., min(r, c)].
+    static vector diagonal(const matrix& A) {
+        return A.tensor().diagonal(0, -2, -1).contiguous();
+    }
+    /// The norm of every column of each matrix, [..., c], overflow-safe like norm.
+    static vector column_norms(const matrix& A) {
+        const at::Tensor& t = A.tensor();
+        auto s = t.abs().amax(-2, /*keepdim=*/true);
+        auto safe = at::where(s > 0, s, at::ones_like(s));
+        auto q = t / safe;
+        return (q * q).sum(-2).sqrt() * s.squeeze(-2);
     }
 
 private:

@@ -25,7 +25,10 @@
 #include <span>
 #include <vector>
 
-#include "common.hpp"
+#include "../../detail/linalg/gram_schmidt.hpp"
+#include "../../detail/linalg/sign_convention.hpp"
+#include "argument_checks.hpp"
+#include "residual_report.hpp"
 
 namespace latentwalk::detail {
 
@@ -62,26 +65,26 @@ tangent_basis_result<typename CG::backend> lanczos_tangent_basis(const CG& cg, c
         // ---- extend the factorization from column `start` to ℓ
         for (I j = start; j < ell; ++j) {
             const auto vj = T::col(V, j);
-            auto w = orthogonalize_against<B>(U, j, jvp_unchecked(cg, z, vj), &coeffs);
+            auto w = linalg::orthogonalize_against<B>(U, j, jvp_unchecked(cg, z, vj), &coeffs);
             for (I i = 0; i < j; ++i) b(i, j) = coeffs[static_cast<std::size_t>(i)];
             double alpha = T::host_value(T::norm(w));
             norm_est = std::max(norm_est, alpha);
             if (alpha <= 8 * eps * std::max(norm_est, 1e-300) * std::sqrt(double(std::max(n, m)))) {
                 alpha = 0;  // J vⱼ lies in span(U): any unit direction orthogonal to U will do
-                T::set_col(U, j, random_orthogonal_unit<B>(z, U, j, m, rng));
+                T::set_col(U, j, linalg::random_orthogonal_unit<B>(z, U, j, m, rng));
             } else {
                 T::set_col(U, j, T::scale(w, static_cast<S>(1.0 / alpha)));
             }
             b(j, j) = alpha;
             const auto uj = T::col(U, j);
-            auto x = orthogonalize_against<B>(V, j + 1, vjp_unchecked(cg, z, uj), nullptr);
+            auto x = linalg::orthogonalize_against<B>(V, j + 1, vjp_unchecked(cg, z, uj), nullptr);
             double beta = T::host_value(T::norm(x));
             norm_est = std::max(norm_est, beta);
             if (beta <= 8 * eps * std::max(norm_est, 1e-300) * std::sqrt(double(std::max(n, m)))) {
                 // Jᵀuⱼ lies in span(V): the next direction is free. At the end of a cycle β = 0
                 // means the Ritz triplets are exact.
                 beta = 0;
-                T::set_col(V, j + 1, j + 1 < n ? random_orthogonal_unit<B>(z, V, j + 1, n, rng) : T::zeros(z, n));
+                T::set_col(V, j + 1, j + 1 < n ? linalg::random_orthogonal_unit<B>(z, V, j + 1, n, rng) : T::zeros(z, n));
             } else {
                 T::set_col(V, j + 1, T::scale(x, static_cast<S>(1.0 / beta)));
             }
@@ -131,7 +134,7 @@ tangent_basis_result<typename CG::backend> lanczos_tangent_basis(const CG& cg, c
         start = keep;
     }
     require_finite_result<B>("tangent_basis", "the Lanczos singular values", res.singular_values);
-    apply_sign_convention<B>(res.output_basis, res.latent_basis);
+    linalg::apply_sign_convention<B>(res.output_basis, res.latent_basis);
     res.report.method = tangent_method::lanczos;
     res.report.restarts = restarts;
     res.report.subspace_dimension = static_cast<long long>(ell);
