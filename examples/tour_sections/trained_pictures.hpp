@@ -8,13 +8,19 @@
 //   trained_traversal  picture 7: traversal image grid of the trained decoder, rows the Local Basis latent
 //                      directions v₁..v₆ at z₀ = 0, columns t = −3 … 3 (latentwalk::linear_traversal), and a last
 //                      row the Iterative Curve-Traversal along the first local direction (curve_traversal)
+//   trained_dp_walk    DP-LaSE's picture on the same decoder: from a prior draw z₀ (seed 21) along its Local Basis
+//                      directions v₁..v₃, the linear walk z₀ + tγ (eq. 1) above the density-preserving walk of
+//                      standard_gaussian (eq. 2, ‖z‖ = ‖z₀‖), t = 0 … 8 in steps of 1
 // Deterministic (the codes and pairs are the section's, seed 3; z₀ = 0). Cost: 7 · 7 decoder evaluations and
 // one curve traversal of 2 · 3 steps, well under a second.
 #include <algorithm>
 #include <cstdio>
+#include <random>
 #include <string>
 #include <vector>
 
+#include <latentwalk/density/density_preserving_walk.hpp>
+#include <latentwalk/density/standard_gaussian.hpp>
 #include <latentwalk/tangent/tangent_basis.hpp>
 #include <latentwalk/traversal/curve_traversal.hpp>
 
@@ -128,6 +134,49 @@ inline void trained_pictures(plot::picture_report& rep, const trained_data& d, s
                 "component (output step σ₁, so its first step matches row 1), which re-derives the local basis at every step. Each direction changes the garment in its own way, and the "
                 "larger σᵢ, the larger the change per unit step.");
         done("trained_traversal");
+    }
+    {
+        const auto& g = *d.trained;
+        using B = lt::backend<double>;
+        using TT = lw::backend_traits<B>;
+        std::mt19937_64 rng(21);
+        const lt::vector<double> like(at::zeros({g.latent_dim()}, at::kDouble));
+        const auto z0 = TT::random_normal(like, g.latent_dim(), rng);
+        const auto tb = lw::tangent_basis(g, z0, 3);
+        const lw::standard_gaussian<B> prior(g.latent_dim());
+        const long long steps = 8;
+        const double step = 1.0;
+        std::vector<lw::trajectory<B>> rows;
+        plot::traversal_grid_options o{.height = 28, .width = 28};
+        const double r0 = TT::host_value(TT::norm(z0));
+        for (long long i = 0; i < 3; ++i) {
+            const auto v = TT::col(tb.latent_basis, i);
+            auto line = lw::linear_traversal(g, z0, v, steps, step);
+            const double r_end = TT::host_value(TT::norm(line.back()));
+            rows.push_back(std::move(line));
+            const auto walk = lw::density_preserving_walk(prior, z0, v, steps, step);
+            lw::trajectory<B> dp;
+            dp.points = walk.points;
+            dp.times = walk.times;
+            rows.push_back(std::move(dp));
+            char a[64], b[64];
+            std::snprintf(a, sizeof a, "v%lld linear, |z| %.1f→%.1f", i + 1, r0, r_end);
+            std::snprintf(b, sizeof b, "v%lld DP (eq. 2), |z| = %.1f", i + 1, r0);
+            o.row_labels.emplace_back(a);
+            o.row_labels.emplace_back(b);
+        }
+        for (long long j = 0; j <= steps; ++j) o.col_labels.push_back("t=" + std::to_string(j));
+        o.title = "Linear vs density-preserving walks on the trained decoder";
+        o.scale = 3;
+        auto grid = plot::traversal_grid(g, rows, o);
+        rep.add(grid, "trained_dp_walk",
+                "DP-LaSE's observation on latentwalk's trained decoder: from a prior draw z₀ (‖z₀‖ ≈ √16) along its top "
+                "three Local Basis directions, the linear walk z₀ + tγ (eq. 1, upper row of each pair) leaves the prior's "
+                "shell — at t = 8 the code has a norm no draw of N(0, I₁₆) has — and its images saturate into "
+                "high-contrast shapes the data never shows, while the density-preserving walk (eq. 2, lower row) keeps "
+                "‖z‖ = ‖z₀‖, turns towards ±γ by arctan(t/‖z₀‖) and stays among plausible garments. The directions here "
+                "are Local Basis's, not learned by DP-LaSE's decorrelation objective (examples/dplase learns those).");
+        done("trained_dp_walk");
     }
 }
 

@@ -108,6 +108,7 @@
 // | T::cwise_log1p/expm1(x)         | vector             | log(1 + x_i) / exp(x_i) − 1, no cancellation| R   | O(n)   |
 // | T::cwise_max(x, y)              | vector             | element-wise max                            | R   | O(n)   |
 // | T::cwise_min(x, y)              | vector             | element-wise min             −max(−x, −y)  | D | O(n)   |
+// | T::cwise_tanh(x)                | vector             | element-wise tanh, from expm1 (no cancellation) | D | O(n)   |
 //
 // Family 6 — host reductions (BackendHostReductions); each synchronises with the device
 // | T::all_finite(x) / (A)          | bool               | no NaN or Inf anywhere in the batch         | R   | O(n)   |
@@ -472,6 +473,19 @@ struct backend_defaults {
     static typename X::vector cwise_min(const typename X::vector& x, const typename X::vector& y) {
         const auto m = static_cast<typename X::scalar>(-1);
         return X::scale(X::cwise_max(X::scale(x, m), X::scale(y, m)), m);
+    }
+
+    /// tanh(x) = t(max(x, 0)) − t(−min(x, 0)) with t(y) = −expm1(−2y)/(expm1(−2y) + 2) for y ≥ 0: no
+    /// cancellation near 0 and no overflow for large |x| (a few ulp from std::tanh).
+    template <class X = backend_traits<B>>
+    static typename X::vector cwise_tanh(const typename X::vector& x) {
+        using S = typename X::scalar;
+        const auto zero = X::zeros(x, X::size(x));
+        auto t = [](const typename X::vector& y) {
+            const auto e = X::cwise_expm1(X::scale(y, static_cast<S>(-2)));
+            return X::scale(X::cwise_quotient(e, X::add(e, X::fill(e, X::size(e), 2.0))), static_cast<S>(-1));
+        };
+        return X::sub(t(X::cwise_max(x, zero)), t(X::scale(X::cwise_min(x, zero), static_cast<S>(-1))));
     }
 
     // Family 6, host reductions.
