@@ -151,9 +151,9 @@ derivative_check_report check_derivatives(const G& g, const vector_t<typename G:
     const auto w = unit_random(n);
     const auto u = unit_random(m);
 
-    const auto f0 = g(z);
-    const auto Jv = detail::jvp_unchecked(g, z, v);
-    const auto Jtu = detail::vjp_unchecked(g, z, u);
+    const auto f0 = detail::evaluate("check_derivatives", g, z);
+    const auto Jv = detail::jvp_unchecked(g, z, v, "check_derivatives");
+    const auto Jtu = detail::vjp_unchecked(g, z, u, "check_derivatives");
     detail::require_finite_result<B>("check_derivatives", "the generator's output g(z)", f0);
     detail::require_finite_result<B>("check_derivatives", "the JVP J v", Jv);
     detail::require_finite_result<B>("check_derivatives", "the VJP J^T u", Jtu);
@@ -166,8 +166,8 @@ derivative_check_report check_derivatives(const G& g, const vector_t<typename G:
     for (int k = 0; k <= opts.halvings; ++k) {
         const double h = h0 / std::exp2(k);
         const auto hs = static_cast<S>(h);
-        const auto fv = g(T::axpy(hs, v, z));
-        const auto fw = g(T::axpy(hs, w, z));
+        const auto fv = detail::evaluate("check_derivatives", g, T::axpy(hs, v, z));
+        const auto fw = detail::evaluate("check_derivatives", g, T::axpy(hs, w, z));
         const auto rem = T::sub(T::sub(fv, f0), T::scale(Jv, hs));
         steps.push_back(h);
         jr.push_back(T::host_max(T::norm(rem)));

@@ -12,8 +12,12 @@
 //
 // Finite differences are never used here; see latentwalk/finite_differences.hpp.
 // All three validate sizes and finiteness of their inputs and throw dimension_error /
-// numerical_error with a sentence; they never modify their arguments.
+// numerical_error with a sentence; they never modify their arguments. They also check what the
+// generator returns (the length of g(z), jvp, vjp and the shape of jacobian; NaN or Inf in them at a
+// finite point) and name the member that misbehaved: this is the one boundary every user result
+// passes through (the traversals, tangent bases and PDE terms call these, and detail::evaluate for g(z)).
 #include <algorithm>
+#include <string>
 #include <string_view>
 
 #include "concepts/generator.hpp"
@@ -23,66 +27,93 @@ namespace latentwalk {
 
 namespace detail {
 
-template <class G>
-matrix_t<typename G::backend> jacobian_unchecked(const G& g, const vector_t<typename G::backend>& z);
+// The one boundary where a user model's results enter the library. Every product below checks the
+// shape of what the model returned (and, for one scan of the result, its finiteness) and names the
+// member that misbehaved, so that a wrong-length JVP is a sentence and never an out-of-bounds write.
 
-/// J v without validation (callers validate once at their entry point).
+/// g(z), checked: length output_dim() and finite. Every library call of a user's g(z) goes here.
+template <class G>
+vector_t<typename G::backend> evaluate(std::string_view where, const G& g, const vector_t<typename G::backend>& z) {
+    vector_t<typename G::backend> w = g(z);
+    check_model_vector<typename G::backend>(where, "the generator's call operator g(z)", w, static_cast<long long>(g.output_dim()),
+                                            "its output_dim()");
+    return w;
+}
+
+template <class G>
+matrix_t<typename G::backend> jacobian_unchecked(const G& g, const vector_t<typename G::backend>& z,
+                                                 std::string_view where = "jacobian");
+
+/// J v; the arguments are validated by the caller's entry point, the generator's result here.
 template <class G>
 vector_t<typename G::backend> jvp_unchecked(const G& g, const vector_t<typename G::backend>& z,
-                                            const vector_t<typename G::backend>& v) {
+                                            const vector_t<typename G::backend>& v, std::string_view where = "jvp") {
     using T = backend_traits<typename G::backend>;
     if constexpr (ProvidesJvp<G>) {
-        return g.jvp(z, v);
+        vector_t<typename G::backend> r = g.jvp(z, v);
+        if constexpr (!ChecksOwnResults<G>) check_model_vector<typename G::backend>(where, "the generator's jvp(z, v)", r, static_cast<long long>(g.output_dim()),
+                                                "its output_dim()");
+        return r;
     } else {
-        return T::matvec(jacobian_unchecked(g, z), v);
+        return T::matvec(jacobian_unchecked(g, z, where), v);
     }
 }
 
-/// Jᵀ u without validation.
+/// Jᵀ u; the arguments are validated by the caller's entry point, the generator's result here.
 template <class G>
 vector_t<typename G::backend> vjp_unchecked(const G& g, const vector_t<typename G::backend>& z,
-                                            const vector_t<typename G::backend>& u) {
+                                            const vector_t<typename G::backend>& u, std::string_view where = "vjp") {
     using T = backend_traits<typename G::backend>;
     if constexpr (ProvidesVjp<G>) {
-        return g.vjp(z, u);
+        vector_t<typename G::backend> r = g.vjp(z, u);
+        if constexpr (!ChecksOwnResults<G>) check_model_vector<typename G::backend>(where, "the generator's vjp(z, u)", r, static_cast<long long>(g.latent_dim()),
+                                                "its latent_dim()");
+        return r;
     } else {
-        return T::tmatvec(jacobian_unchecked(g, z), u);
+        return T::tmatvec(jacobian_unchecked(g, z, where), u);
     }
 }
 
-/// J assembled column by column from n JVPs.
+/// J assembled column by column from n JVPs (each checked).
 template <class G>
-matrix_t<typename G::backend> jacobian_from_jvps(const G& g, const vector_t<typename G::backend>& z) {
+matrix_t<typename G::backend> jacobian_from_jvps(const G& g, const vector_t<typename G::backend>& z,
+                                                 std::string_view where = "jacobian") {
     using T = backend_traits<typename G::backend>;
     const auto n = static_cast<index_t<typename G::backend>>(g.latent_dim());
     const auto m = static_cast<index_t<typename G::backend>>(g.output_dim());
     auto J = T::zeros(z, m, n);
-    for (index_t<typename G::backend> j = 0; j < n; ++j) T::set_col(J, j, g.jvp(z, T::unit(z, n, j)));
+    for (index_t<typename G::backend> j = 0; j < n; ++j) T::set_col(J, j, jvp_unchecked(g, z, T::unit(z, n, j), where));
     return J;
 }
 
-/// J assembled row by row from m VJPs (built as Jᵀ column by column, then transposed).
+/// J assembled row by row from m VJPs (built as Jᵀ column by column, then transposed; each checked).
 template <class G>
-matrix_t<typename G::backend> jacobian_from_vjps(const G& g, const vector_t<typename G::backend>& z) {
+matrix_t<typename G::backend> jacobian_from_vjps(const G& g, const vector_t<typename G::backend>& z,
+                                                 std::string_view where = "jacobian") {
     using T = backend_traits<typename G::backend>;
     const auto n = static_cast<index_t<typename G::backend>>(g.latent_dim());
     const auto m = static_cast<index_t<typename G::backend>>(g.output_dim());
     auto Jt = T::zeros(z, n, m);
-    for (index_t<typename G::backend> i = 0; i < m; ++i) T::set_col(Jt, i, g.vjp(z, T::unit(z, m, i)));
+    for (index_t<typename G::backend> i = 0; i < m; ++i) T::set_col(Jt, i, vjp_unchecked(g, z, T::unit(z, m, i), where));
     return T::transpose(Jt);
 }
 
 template <class G>
-matrix_t<typename G::backend> jacobian_unchecked(const G& g, const vector_t<typename G::backend>& z) {
+matrix_t<typename G::backend> jacobian_unchecked(const G& g, const vector_t<typename G::backend>& z,
+                                                 std::string_view where) {
+    using B = typename G::backend;
     if constexpr (ProvidesJacobian<G>) {
-        return g.jacobian(z);
+        matrix_t<B> J = g.jacobian(z);
+        if constexpr (!ChecksOwnResults<G>) check_model_matrix<B>(where, J, static_cast<long long>(g.output_dim()),
+                                                                 static_cast<long long>(g.latent_dim()));
+        return J;
     } else if constexpr (ProvidesJvp<G> && ProvidesVjp<G>) {
-        if (g.latent_dim() <= g.output_dim()) return jacobian_from_jvps(g, z);
-        return jacobian_from_vjps(g, z);
+        if (g.latent_dim() <= g.output_dim()) return jacobian_from_jvps(g, z, where);
+        return jacobian_from_vjps(g, z, where);
     } else if constexpr (ProvidesJvp<G>) {
-        return jacobian_from_jvps(g, z);
+        return jacobian_from_jvps(g, z, where);
     } else {
-        return jacobian_from_vjps(g, z);
+        return jacobian_from_vjps(g, z, where);
     }
 }
 

@@ -76,7 +76,7 @@ inline const char* to_string(layer_preset p) {
 inline layer_range layer_range_preset(layer_preset p, long long layers = 18) {
     const char* where = "layer_range_preset";
     if (layers < 1)
-        throw invalid_argument_error(detail::sentence(where, "layers = " + std::to_string(layers) + "; it must be ≥ 1."));
+        throw invalid_argument_error(detail::sentence(where, "layers = " + detail::number(layers) + "; it must be ≥ 1."));
     layer_range r{};
     switch (p) {
         case layer_preset::coarse: r = {0, 4}; break;
@@ -86,8 +86,8 @@ inline layer_range layer_range_preset(layer_preset p, long long layers = 18) {
     }
     if (r.end > layers || r.start >= r.end)
         throw invalid_argument_error(detail::sentence(
-            where, std::string("the ") + to_string(p) + " preset is layers [" + std::to_string(r.start) + ", " +
-                       std::to_string(r.end) + ") but the synthesis has " + std::to_string(layers) +
+            where, std::string("the ") + to_string(p) + " preset is layers [" + detail::number(r.start) + ", " +
+                       detail::number(r.end) + ") but the synthesis has " + detail::number(layers) +
                        " layers; give a layer_range{start, end} instead."));
     return r;
 }
@@ -124,19 +124,19 @@ public:
         detail::require_space(where, "the synthesis network's input", input_space_of(s_), latent_space::w_plus,
                               "a layer-range edit's synthesis input");
         if (layers_ < 1)
-            throw invalid_argument_error(detail::sentence(where, "layers = " + std::to_string(layers_) + "; it must be ≥ 1."));
+            throw invalid_argument_error(detail::sentence(where, "layers = " + detail::number(layers_) + "; it must be ≥ 1."));
         const auto total = static_cast<long long>(s_.latent_dim());
         if (total % layers_ != 0)
-            throw dimension_error(detail::sentence(where, "the synthesis' latent dimension " + std::to_string(total) +
-                                                              " is not a multiple of layers = " + std::to_string(layers_) +
+            throw dimension_error(detail::sentence(where, "the synthesis' latent dimension " + detail::number(total) +
+                                                              " is not a multiple of layers = " + detail::number(layers_) +
                                                               ", so it is not an L × d W+ code."));
         width_ = total / layers_;
         detail::require_length<B>(where, "w_plus", base_, total, "the synthesis' latent dimension (layers × width)");
         detail::require_finite<B>(where, "w_plus", base_);
         if (range_.start < 0 || range_.end > layers_ || range_.start >= range_.end)
             throw invalid_argument_error(detail::sentence(
-                where, "the layer range [" + std::to_string(range_.start) + ", " + std::to_string(range_.end) +
-                           ") is empty or outside the synthesis' layers [0, " + std::to_string(layers_) + ")."));
+                where, "the layer range [" + detail::number(range_.start) + ", " + detail::number(range_.end) +
+                           ") is empty or outside the synthesis' layers [0, " + detail::number(layers_) + ")."));
         place_ = detail::layer_placement<B>(base_, layers_, width_, range_.start, range_.end);
     }
 
@@ -216,7 +216,7 @@ vector_t<B> broadcast_to_layers(const vector_t<B>& w, long long layers) {
     using T = backend_traits<B>;
     if (layers < 1)
         throw invalid_argument_error(
-            detail::sentence("broadcast_to_layers", "layers = " + std::to_string(layers) + "; it must be ≥ 1."));
+            detail::sentence("broadcast_to_layers", "layers = " + detail::number(layers) + "; it must be ≥ 1."));
     detail::require_finite<B>("broadcast_to_layers", "w", w);
     return T::matvec(detail::layer_placement<B>(w, layers, static_cast<long long>(T::size(w)), 0, layers), w);
 }

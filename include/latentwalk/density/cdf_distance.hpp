@@ -54,7 +54,7 @@ double ks_statistic(std::vector<double> x, F&& cdf) {
     for (std::size_t i = 0; i < x.size(); ++i) {
         const double f = static_cast<double>(cdf(x[i]));
         if (!(f >= 0.0 && f <= 1.0))
-            throw numerical_error(detail::sentence(where, "the CDF returned " + std::to_string(f) +
+            throw numerical_error(detail::sentence(where, "the CDF returned " + detail::number(f) +
                                                               ", which is not a probability."));
         d = std::max({d, (static_cast<double>(i) + 1.0) / n - f, f - static_cast<double>(i) / n});
     }
@@ -76,7 +76,7 @@ double max_cdf_error(const M& model, const vector_t<typename M::backend>& like, 
         const double x = lo + (hi - lo) * j / (n - 1);
         const double g = static_cast<double>(reference(x));
         if (!(g >= 0.0 && g <= 1.0))
-            throw numerical_error(detail::sentence(where, "the reference CDF returned " + std::to_string(g) +
+            throw numerical_error(detail::sentence(where, "the reference CDF returned " + detail::number(g) +
                                                               ", which is not a probability."));
         for (double f : T::to_host(model.cdf(T::fill(like, model.dim(), x)))) {
             if (std::isnan(f)) throw numerical_error(detail::sentence(where, "the model's CDF came back NaN."));

@@ -57,10 +57,10 @@ public:
         long long in = 2 * d + 1;
         for (std::size_t l = 0; l < w_.layers.size(); ++l) {
             const auto& L = w_.layers[l];
-            const std::string name = "layer " + std::to_string(l);
+            const std::string name = "layer " + detail::number(l);
             if (L.in != in)
-                throw dimension_error(detail::sentence(where, name + " takes " + std::to_string(L.in) +
-                                                                  " inputs but must take " + std::to_string(in) + "."));
+                throw dimension_error(detail::sentence(where, name + " takes " + detail::number(L.in) +
+                                                                  " inputs but must take " + detail::number(in) + "."));
             if (L.out < 1 || static_cast<long long>(L.weight.size()) != L.out * L.in ||
                 static_cast<long long>(L.bias.size()) != L.out)
                 throw dimension_error(detail::sentence(where, name + "'s weight or bias has the wrong number of entries."));
@@ -69,8 +69,8 @@ public:
             in = L.out;
         }
         if (in != d)
-            throw dimension_error(detail::sentence(where, "the last layer has " + std::to_string(in) +
-                                                              " outputs but the dimension is " + std::to_string(d) + "."));
+            throw dimension_error(detail::sentence(where, "the last layer has " + detail::number(in) +
+                                                              " outputs but the dimension is " + detail::number(d) + "."));
         auto matrix_of = [&](const correction_network_weights::layer& L, long long c0, long long cols) {
             auto M = T::zeros(like, static_cast<index_t<B>>(L.out), static_cast<index_t<B>>(cols));
             std::vector<double> column(static_cast<std::size_t>(L.out));

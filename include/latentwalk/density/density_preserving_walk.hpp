@@ -24,9 +24,11 @@
 // takes one sample (dimension_error for a batch whose samples lie on different levels).
 //
 // Bad input throws before anything is computed: dimension_error (lengths), numerical_error (NaN/Inf),
-// invalid_argument_error (negative steps, a zero direction, z₀ outside the support, z₀ at the mode of a
+// invalid_argument_error (negative steps or more than detail::max_steps_per_call, a zero eps, as the
+// traversals refuse it, a zero direction, z₀ outside the support, z₀ at the mode of a
 // model with a density_preserving_step, whose level set is a single point); the projections' own exceptions pass through
-// (a level unreachable along a ray, no usable direction where the score vanishes).
+// (a level unreachable along a ray, no usable direction where the score vanishes). A density model
+// whose log_density comes back NaN, or a step that overflows the double range, is a numerical_error.
 #include <algorithm>
 #include <cmath>
 #include <string>
@@ -34,6 +36,8 @@
 #include <vector>
 
 #include "../concepts/density_model.hpp"
+#include "../detail/density_support.hpp"
+#include "../detail/traversal_support.hpp"
 #include "../detail/validate.hpp"
 #include "project_to_level_set.hpp"
 #include "standard_gaussian.hpp"
@@ -95,9 +99,12 @@ void require_walk_arguments(const char* where, long long d, const vector_t<B>& z
     require_length<B>(where, "direction", direction, d, "the density's dimension");
     require_finite<B>(where, "z0", z0);
     require_finite<B>(where, "direction", direction);
-    require_finite_scalar(where, "eps", eps);
+    require_nonzero_finite_step(where, "eps", eps);  // as the traversals: a zero step walks nowhere
     if (steps < 0)
-        throw invalid_argument_error(sentence(where, "steps must be non-negative, got " + std::to_string(steps) + "."));
+        throw invalid_argument_error(sentence(where, "steps must be non-negative, got " + detail::number(steps) + "."));
+    if (steps > max_steps_per_call)
+        throw invalid_argument_error(sentence(where, "steps is " + detail::number(steps) + "; one call takes at most " +
+                                                         detail::number(max_steps_per_call) + " steps."));
     if (!(T::max_abs(direction) > 0.0))
         throw invalid_argument_error(sentence(where, "the direction is zero; there is nothing to walk along."));
 }
@@ -134,6 +141,8 @@ density_walk<typename D::backend> density_preserving_walk(const D& p, const vect
     const auto c0 = p.log_density(z0);
     const double c_max = T::host_max(c0), c_min = T::host_min(c0);  // over the batch
     walk.level = c_max;
+    if (std::isnan(c_max) || std::isnan(c_min))
+        throw numerical_error(detail::sentence(where, "the density's log_density(z0) came back NaN at a finite z0."));
     if (!std::isfinite(c_max) || !std::isfinite(c_min))
         throw invalid_argument_error(detail::sentence(where, "z0 lies outside the density's support (log p = −∞)."));
     walk.scheme = options.scheme;
@@ -178,6 +187,7 @@ density_walk<typename D::backend> density_preserving_walk(const D& p, const vect
             const auto& previous = walk.points.back();
             const auto gamma = options.tangent_direction ? detail::tangent_part(p, previous, direction) : direction;
             const auto y = T::axpy(static_cast<scalar_t<B>>(eps), gamma, previous);
+            detail::density::require_finite_step_point<B>(where, y, eps);
             if constexpr (gaussian) {  // rescale to ‖z₀‖ itself, so rounding does not accumulate
                 const auto ny = T::norm(y);
                 if (T::host_min(ny) <= 0.0)
@@ -192,6 +202,10 @@ density_walk<typename D::backend> density_preserving_walk(const D& p, const vect
     }
     for (std::size_t j = 1; j < n; ++j) {
         const auto lp = p.log_density(walk.points[j]);
+        if (!std::isfinite(T::host_max(lp)) || !std::isfinite(T::host_min(lp)))
+            throw numerical_error(detail::sentence(
+                where, "the density's log_density came back " + detail::number(T::host_min(lp)) + " at walk point " +
+                           detail::number(static_cast<long long>(j)) + ", which the walk itself produced."));
         walk.max_level_drift = std::max({walk.max_level_drift, T::host_max(lp - c0), T::host_max(c0 - lp)});
         walk.log_densities.push_back(lp);
     }

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "../concepts/density_model.hpp"
+#include "../detail/density_support.hpp"
 #include "../detail/validate.hpp"
 
 namespace latentwalk {
@@ -40,7 +41,7 @@ public:
         for (double s : T::to_host(stddev)) {
             if (!(s > 0.0))
                 throw invalid_argument_error(detail::sentence(
-                    where, "every standard deviation must be positive, got " + std::to_string(s) + "."));
+                    where, "every standard deviation must be positive, got " + detail::number(s) + "."));
             log_det += std::log(s);
         }
         max_log_density_ = -log_det - 0.5 * static_cast<double>(d_) * std::log(2.0 * std::numbers::pi);
@@ -57,12 +58,17 @@ public:
     batch_scalar_t<B> log_density(const vector_t<B>& z) const {
         check("diagonal_gaussian::log_density", z);
         const auto w = whiten(z);
-        return T::dot(w, w) * scalar_t<B>(-0.5) + static_cast<scalar_t<B>>(max_log_density_);
+        return detail::density::require_representable<B>(
+            "diagonal_gaussian::log_density", "log p(z)",
+            T::dot(w, w) * scalar_t<B>(-0.5) + static_cast<scalar_t<B>>(max_log_density_));
     }
 
     vector_t<B> score(const vector_t<B>& z) const {
         check("diagonal_gaussian::score", z);
-        return T::scale(T::cwise_quotient(T::sub(z, mean_), variance_), scalar_t<B>(-1));
+        // −((z − μ) ⊘ σ) ⊘ σ: dividing twice keeps σ = 1e-200 from underflowing σ² to 0
+        return detail::density::require_representable<B>(
+            "diagonal_gaussian::score", "the score",
+            T::scale(T::cwise_quotient(whiten(z), stddev_), scalar_t<B>(-1)));
     }
 
     /// Whitened radius r(c) = √(2 (max − c)) of the level set; throws invalid_argument_error above the maximum.
@@ -70,10 +76,10 @@ public:
         detail::require_finite_scalar("diagonal_gaussian::level_radius", "the level", c);
         if (c > max_log_density_)
             throw invalid_argument_error(detail::sentence(
-                "diagonal_gaussian::level_radius", "the level " + std::to_string(c) +
+                "diagonal_gaussian::level_radius", "the level " + detail::number(c) +
                                                        " is above the maximum log-density " +
-                                                       std::to_string(max_log_density_) + ", so no point reaches it."));
-        return std::sqrt(2.0 * (max_log_density_ - c));
+                                                       detail::number(max_log_density_) + ", so no point reaches it."));
+        return 2.0 * std::sqrt(0.5 * max_log_density_ - 0.5 * c);  // = √(2 (max − c)) without overflow
     }
 
     /// μ + r(c) (z − μ)/‖(z − μ) ⊘ σ‖. Throws numerical_error for z = μ (no direction to rescale along).
@@ -84,7 +90,9 @@ public:
         if (T::host_min(nw) <= 0.0)
             throw numerical_error(detail::sentence("diagonal_gaussian::project_to_level",
                                                    "z is the mode (z = μ), which has no direction to rescale along."));
-        return T::axpy(static_cast<scalar_t<B>>(r) / nw, T::sub(z, mean_), mean_);
+        return detail::density::require_representable<B>(
+            "diagonal_gaussian::project_to_level", "the projected point",
+            T::axpy(static_cast<scalar_t<B>>(r) / nw, T::sub(z, mean_), mean_));
     }
 
     /// DP-LaSE's rule in whitened coordinates: μ + ‖w(z)‖ (y − μ)/‖w(y)‖ with y = z + tγ, the point of
@@ -96,10 +104,12 @@ public:
         detail::require_finite<B>(where, "gamma", gamma);
         detail::require_finite_scalar(where, "t", t);
         const auto y = T::axpy(static_cast<scalar_t<B>>(t), gamma, z);
+        detail::density::require_finite_step_point<B>(where, y, t);
         const auto ny = T::norm(whiten(y));
         if (T::host_min(ny) <= 0.0)
             throw numerical_error(detail::sentence(where, "z + t gamma is the mean, which has no direction to rescale along."));
-        return T::axpy(T::norm(whiten(z)) / ny, T::sub(y, mean_), mean_);
+        return detail::density::require_representable<B>(where, "the step's result",
+                                                         T::axpy(T::norm(whiten(z)) / ny, T::sub(y, mean_), mean_));
     }
 
     template <class Rng>

@@ -60,7 +60,7 @@ public:
         }
         if (!(std::abs(total - 1.0) <= 1e-12))
             throw invalid_argument_error(
-                detail::sentence(where, "the weights sum to " + std::to_string(total) + ", not 1."));
+                detail::sentence(where, "the weights sum to " + detail::number(total) + ", not 1."));
         for (std::size_t k = 0; k < pi_.size(); ++k)
             log_c_.push_back(std::log(pi_[k]) - std::log(s_[k]) - 0.5 * std::log(2.0 * std::numbers::pi));
     }

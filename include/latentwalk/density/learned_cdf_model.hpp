@@ -71,13 +71,13 @@ public:
         const auto dd = static_cast<long long>(dim);
         if (w_.coordinates != 1 && w_.coordinates != dd)
             throw dimension_error(detail::sentence(
-                where, "the weights describe " + std::to_string(w_.coordinates) + " coordinates; they must describe 1 "
-                       "(one shared network) or the dimension " + std::to_string(dd) + "."));
+                where, "the weights describe " + detail::number(w_.coordinates) + " coordinates; they must describe 1 "
+                       "(one shared network) or the dimension " + detail::number(dd) + "."));
         const auto rows = static_cast<std::size_t>(w_.coordinates), h = static_cast<std::size_t>(w_.hidden);
         auto need = [&](const std::vector<double>& v, std::size_t n, const char* name) {
             if (v.size() != n)
-                throw dimension_error(detail::sentence(where, std::string(name) + " has " + std::to_string(v.size()) +
-                                                                  " entries but must have " + std::to_string(n) + "."));
+                throw dimension_error(detail::sentence(where, std::string(name) + " has " + detail::number(v.size()) +
+                                                                  " entries but must have " + detail::number(n) + "."));
             for (double x : v) detail::require_finite_scalar(where, std::string("an entry of ") + name, x);
         };
         need(w_.input_weight, rows * h, "input_weight");

@@ -68,17 +68,17 @@ public:
         if (d < 1) throw invalid_argument_error(detail::sentence(where, "there must be at least one coordinate."));
         if (upper_h_.size() != d || dens_h_.size() != d)
             throw dimension_error(detail::sentence(
-                where, "lower has " + std::to_string(d) + " entries but upper has " + std::to_string(upper_h_.size()) +
-                           " and knot_densities " + std::to_string(dens_h_.size()) + "; they must agree."));
+                where, "lower has " + detail::number(d) + " entries but upper has " + detail::number(upper_h_.size()) +
+                           " and knot_densities " + detail::number(dens_h_.size()) + "; they must agree."));
         const std::size_t knots = dens_h_[0].size();
         if (knots < 2)
             throw invalid_argument_error(detail::sentence(where, "each coordinate needs at least 2 knot densities."));
         for (std::size_t i = 0; i < d; ++i) {
-            const std::string ci = "coordinate " + std::to_string(i);
+            const std::string ci = "coordinate " + detail::number(i);
             if (dens_h_[i].size() != knots)
                 throw dimension_error(detail::sentence(
-                    where, ci + " has " + std::to_string(dens_h_[i].size()) + " knot densities but coordinate 0 has " +
-                               std::to_string(knots) + "."));
+                    where, ci + " has " + detail::number(dens_h_[i].size()) + " knot densities but coordinate 0 has " +
+                               detail::number(knots) + "."));
             detail::require_finite_scalar(where, ci + "'s lower bound", lower_h_[i]);
             detail::require_finite_scalar(where, ci + "'s upper bound", upper_h_[i]);
             if (!(upper_h_[i] > lower_h_[i]))
@@ -89,14 +89,14 @@ public:
                 detail::require_finite_scalar(where, ci + "'s knot density", p);
                 if (!(p > 0.0))
                     throw invalid_argument_error(detail::sentence(
-                        where, ci + " has a non-positive knot density " + std::to_string(p) +
+                        where, ci + " has a non-positive knot density " + detail::number(p) +
                                    "; F must be strictly increasing on its support."));
                 mass += (k == 0 || k + 1 == knots) ? 0.5 * p : p;
             }
             mass *= (upper_h_[i] - lower_h_[i]) / static_cast<double>(knots - 1);
             if (!(std::abs(mass - 1.0) <= 1e-10))
                 throw invalid_argument_error(detail::sentence(
-                    where, ci + "'s density integrates to " + std::to_string(mass) + ", not 1."));
+                    where, ci + "'s density integrates to " + detail::number(mass) + ", not 1."));
         }
         build(like);
     }
@@ -110,8 +110,8 @@ public:
         const auto n = static_cast<std::size_t>(T::cols(samples));
         if (d < 1 || n < 2)
             throw dimension_error(detail::sentence(where, "samples must be d×N with d ≥ 1 and N ≥ 2 (one sample per "
-                                                          "column); got " + std::to_string(d) + "×" +
-                                                          std::to_string(n) + "."));
+                                                          "column); got " + detail::number(d) + "×" +
+                                                          detail::number(n) + "."));
         if (options.bins < 1)
             throw invalid_argument_error(detail::sentence(where, "bins must be at least 1."));
         if (!(options.tail_margin >= 0.0) || !std::isfinite(options.tail_margin))
@@ -154,7 +154,7 @@ public:
             }
         } else {
             for (std::size_t i = 0; i < d; ++i) {
-                const auto r = fit_one(x[i], options, where, "coordinate " + std::to_string(i));
+                const auto r = fit_one(x[i], options, where, "coordinate " + detail::number(i));
                 record(r);
                 nll += r.mean_nll / static_cast<double>(d);
                 lower[i] = r.lower;

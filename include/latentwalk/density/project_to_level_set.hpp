@@ -102,9 +102,15 @@ level_set_projection<typename D::backend> project_along_score(const D& p, const 
     const auto u = T::scale(s, static_cast<scalar_t<B>>(sigma / ns));
     auto point_at = [&](double t) { return T::axpy(static_cast<scalar_t<B>>(t), u, z); };
     auto f_at = [&](const vector_t<B>& y) {
+        if (!T::all_finite(y))  // the library's own point: never hand the model an Inf it did not ask for
+            throw numerical_error(sentence(where, "the level " + format_double(c) +
+                                                      " cannot be reached along the score ray from z: the ray leaves "
+                                                      "the floating-point range (the bracket grew past DBL_MAX) first."));
         ++rep.log_density_evaluations;
         const double v = T::host_value(p.log_density(y)) - c;
-        if (std::isnan(v)) throw numerical_error(sentence(where, "the log-density came back NaN on the score ray."));
+        if (std::isnan(v))
+            throw numerical_error(sentence(where, "the density's log_density came back NaN at a finite point of the "
+                                                  "score ray."));
         return v;  // may be −∞ outside the support
     };
     // f has the sign of f0 at the near end of the bracket and the opposite sign (or −∞) at the far end.
@@ -183,7 +189,7 @@ level_set_projection<typename D::backend> project_along_score(const D& p, const 
     rep.converged = std::abs(best_f) <= tol;
     if (!rep.converged && rep.iterations >= o.max_iterations)
         throw convergence_error(sentence(where, "no point within tolerance of the level " + format_double(c) +
-                                                    " after " + std::to_string(o.max_iterations) +
+                                                    " after " + detail::number(o.max_iterations) +
                                                     " iterations; the best residual was " + format_double(best_f) +
                                                     "."));
     rep.residual = std::abs(best_f);
@@ -226,6 +232,8 @@ level_set_projection<typename D::backend> project_to_level_set(const D& p, const
     if (method == level_projection_method::closed_form) {
         if constexpr (ProvidesLevelProjection<D>) {
             level_set_projection<B> out{p.project_to_level(z, c), {}};
+            detail::check_model_vector<B>(where, "the density's project_to_level(z, c)", out.point,
+                                          static_cast<long long>(p.dim()), "its dim()");
             out.report.method = level_projection_method::closed_form;
             const auto lp = p.log_density(out.point);
             out.report.log_density_evaluations = 1;
@@ -240,6 +248,8 @@ level_set_projection<typename D::backend> project_to_level_set(const D& p, const
         }
     }
     const double f0 = T::host_value(p.log_density(z)) - c;
+    if (std::isnan(f0))
+        throw numerical_error(detail::sentence(where, "the density's log_density(z) came back NaN at a finite z."));
     if (!std::isfinite(f0))
         throw invalid_argument_error(detail::sentence(
             where, "z lies outside the density's support (log p(z) = −∞), so no score ray starts there."));

@@ -26,7 +26,7 @@ public:
     explicit standard_gaussian(index_t<B> dim) : d_(dim) {
         if (dim < 1)
             throw invalid_argument_error("latentwalk::standard_gaussian: the dimension must be at least 1, got " +
-                                         std::to_string(static_cast<long long>(dim)) + ".");
+                                         detail::number(static_cast<long long>(dim)) + ".");
     }
 
     index_t<B> dim() const { return d_; }
@@ -37,7 +37,9 @@ public:
     batch_scalar_t<B> log_density(const vector_t<B>& z) const {
         check("standard_gaussian::log_density", z);
         const auto sq = T::dot(z, z);
-        return sq * scalar_t<B>(-0.5) + static_cast<scalar_t<B>>(max_log_density());
+        return detail::density::require_representable<B>("standard_gaussian::log_density", "log p(z)",
+                                                         sq * scalar_t<B>(-0.5) +
+                                                             static_cast<scalar_t<B>>(max_log_density()));
     }
 
     vector_t<B> score(const vector_t<B>& z) const {
@@ -51,10 +53,11 @@ public:
         if (c > max_log_density())
             throw invalid_argument_error(detail::sentence(
                 "standard_gaussian::level_radius",
-                "the level " + std::to_string(c) + " is above the maximum log-density " +
-                    std::to_string(max_log_density()) + " of N(0, I_" + std::to_string(static_cast<long long>(d_)) +
+                "the level " + detail::number(c) + " is above the maximum log-density " +
+                    detail::number(max_log_density()) + " of N(0, I_" + detail::number(static_cast<long long>(d_)) +
                     "), so no point reaches it."));
-        return std::sqrt(-2.0 * c - static_cast<double>(d_) * std::log(2.0 * std::numbers::pi));
+        // √2 · √(−c − (d/2) log 2π): no overflow of 2|c| for levels down to −DBL_MAX
+        return std::sqrt(2.0) * std::sqrt(-c - 0.5 * static_cast<double>(d_) * std::log(2.0 * std::numbers::pi));
     }
 
     /// r(c) z/‖z‖. Throws numerical_error for z = 0 (no direction to move along).
@@ -65,7 +68,8 @@ public:
         if (T::host_min(nz) <= 0.0)  // min over the batch of ‖z‖ is 0
             throw numerical_error(detail::sentence("standard_gaussian::project_to_level",
                                                    "z is the mode (z = 0), which has no direction to rescale along."));
-        return T::scale(z, static_cast<scalar_t<B>>(r) / nz);
+        return detail::density::require_representable<B>("standard_gaussian::project_to_level", "the projected point",
+                                                         T::scale(z, static_cast<scalar_t<B>>(r) / nz));
     }
 
     /// DP-LaSE's norm-preserving map P(z, γ, t) = ‖z‖ (z + tγ)/‖z + tγ‖ (eq. 2 of the paper): the point

@@ -37,11 +37,11 @@ public:
         constexpr const char* where = "truncated_normal";
         if (dim < 1)
             throw invalid_argument_error(detail::sentence(
-                where, "the dimension must be at least 1, got " + std::to_string(static_cast<long long>(dim)) + "."));
+                where, "the dimension must be at least 1, got " + detail::number(static_cast<long long>(dim)) + "."));
         detail::require_finite_scalar(where, "tau", tau);
         if (!(tau > 0))
             throw invalid_argument_error(
-                detail::sentence(where, "the truncation tau must be positive, got " + std::to_string(tau) + "."));
+                detail::sentence(where, "the truncation tau must be positive, got " + detail::number(tau) + "."));
         // log Z: through erfc when Z is close to 1 so that log1p keeps the digits.
         const double x = tau / std::numbers::sqrt2;
         log_normalizer_ = tau > 1.0 ? std::log1p(-std::erfc(x)) : std::log(std::erf(x));
@@ -87,12 +87,12 @@ public:
         detail::require_finite_scalar(where, "the level", c);
         if (c > max_log_density_)
             throw invalid_argument_error(detail::sentence(
-                where, "the level " + std::to_string(c) + " is above the maximum log-density " +
-                           std::to_string(max_log_density_) + ", so no point reaches it."));
+                where, "the level " + detail::number(c) + " is above the maximum log-density " +
+                           detail::number(max_log_density_) + ", so no point reaches it."));
         if (c < min_log_density())
             throw invalid_argument_error(detail::sentence(
-                where, "the level " + std::to_string(c) + " is below the log-density " +
-                           std::to_string(min_log_density()) + " of the box's corners, so no point of the box has it."));
+                where, "the level " + detail::number(c) + " is below the log-density " +
+                           detail::number(min_log_density()) + " of the box's corners, so no point of the box has it."));
         return std::sqrt(2.0 * (max_log_density_ - c));
     }
 
@@ -109,8 +109,8 @@ public:
         auto out = T::scale(z, static_cast<scalar_t<B>>(r) / nz);
         if (T::max_abs(out) > tau_)
             throw numerical_error(detail::sentence(
-                where, "the ray from the mode through z leaves the box [−τ, τ]^d (τ = " + std::to_string(tau_) +
-                           ") before it reaches the level " + std::to_string(c) +
+                where, "the ray from the mode through z leaves the box [−τ, τ]^d (τ = " + detail::number(tau_) +
+                           ") before it reaches the level " + detail::number(c) +
                            "; that part of the level set lies in other directions."));
         return out;
     }

@@ -7,6 +7,7 @@
 // score-ray root finding has no direction to move along (the score vanishes): both throw.
 #include <algorithm>
 #include <cmath>
+#include <numbers>
 #include <random>
 #include <string>
 #include <vector>
@@ -39,9 +40,10 @@ public:
         for (std::size_t i = 0; i < lo.size(); ++i) {
             if (!(hi[i] > lo[i]))
                 throw invalid_argument_error(detail::sentence(
-                    where, "every side needs lower < upper; coordinate " + std::to_string(i) + " has [" +
-                               std::to_string(lo[i]) + ", " + std::to_string(hi[i]) + "]."));
-            log_volume += std::log(hi[i] - lo[i]);
+                    where, "every side needs lower < upper; coordinate " + detail::number(i) + " has [" +
+                               detail::number(lo[i]) + ", " + detail::number(hi[i]) + "]."));
+            // log(hi − lo) as log(hi/2 − lo/2) + log 2: a side wider than DBL_MAX (hi − lo = inf) stays finite
+            log_volume += std::log(0.5 * hi[i] - 0.5 * lo[i]) + std::numbers::ln2;
         }
         max_log_density_ = -log_volume;
     }
@@ -73,12 +75,12 @@ public:
         const double slack = 1e-12 * std::max(1.0, std::abs(max_log_density_));
         if (c > max_log_density_ + slack)
             throw invalid_argument_error(detail::sentence(
-                where, "the level " + std::to_string(c) + " is above the maximum log-density " +
-                           std::to_string(max_log_density_) + ", so no point reaches it."));
+                where, "the level " + detail::number(c) + " is above the maximum log-density " +
+                           detail::number(max_log_density_) + ", so no point reaches it."));
         if (c < max_log_density_ - slack)
             throw invalid_argument_error(detail::sentence(
-                where, "the uniform density takes only the value " + std::to_string(max_log_density_) +
-                           " (and −∞ outside the box), so no point has log-density " + std::to_string(c) + "."));
+                where, "the uniform density takes only the value " + detail::number(max_log_density_) +
+                           " (and −∞ outside the box), so no point has log-density " + detail::number(c) + "."));
         return detail::density::clamp<B>(z, lower_, upper_);
     }
 
@@ -89,7 +91,10 @@ public:
         std::uniform_real_distribution<double> u(0.0, 1.0);
         const auto lo = T::to_host(lower_), hi = T::to_host(upper_);
         std::vector<double> v(lo.size());
-        for (std::size_t i = 0; i < v.size(); ++i) v[i] = lo[i] + (hi[i] - lo[i]) * u(rng);
+        for (std::size_t i = 0; i < v.size(); ++i) {  // lo + (hi − lo) u, halved so that hi − lo cannot overflow
+            const double x = u(rng);
+            v[i] = std::clamp(2.0 * ((0.5 * lo[i]) * (1.0 - x) + (0.5 * hi[i]) * x), lo[i], hi[i]);
+        }
         return T::from_values(like, v);
     }
 

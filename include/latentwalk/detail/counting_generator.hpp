@@ -43,6 +43,7 @@ class counting_generator {
 
 public:
     using backend = B;
+    static constexpr bool checks_own_results = true;  ///< see detail::ChecksOwnResults
 
     counting_generator(const G& g, std::string_view where) : g_(&g), where_(where) {}
 
@@ -51,7 +52,10 @@ public:
 
     vector_t<B> operator()(const vector_t<B>& z) const {
         ++evaluations;
-        return (*g_)(z);
+        vector_t<B> w = (*g_)(z);
+        check_model_vector<B>(where_, "the generator's call operator g(z)", w, static_cast<long long>(g_->output_dim()),
+                              "its output_dim()");
+        return w;
     }
     vector_t<B> jvp(const vector_t<B>& z, const vector_t<B>& v) const
         requires ProvidesJvp<G>
@@ -61,7 +65,8 @@ public:
             if constexpr (ProvidesLinearization<G>) return linearization_at(z).jvp(v);
             else return g_->jvp(z, v);
         }();
-        require_finite_result<B>(where_, "the generator's JVP J v", r);
+        check_model_vector<B>(where_, ProvidesLinearization<G> ? "the generator's linearize(z).jvp(v)" : "the generator's jvp(z, v)", r,
+                              static_cast<long long>(g_->output_dim()), "its output_dim()");
         return r;
     }
     vector_t<B> vjp(const vector_t<B>& z, const vector_t<B>& u) const
@@ -72,7 +77,8 @@ public:
             if constexpr (ProvidesLinearization<G>) return linearization_at(z).vjp(u);
             else return g_->vjp(z, u);
         }();
-        require_finite_result<B>(where_, "the generator's VJP J^T u", r);
+        check_model_vector<B>(where_, ProvidesLinearization<G> ? "the generator's linearize(z).vjp(u)" : "the generator's vjp(z, u)", r,
+                              static_cast<long long>(g_->latent_dim()), "its latent_dim()");
         return r;
     }
     matrix_t<B> jacobian(const vector_t<B>& z) const
@@ -80,7 +86,7 @@ public:
     {
         ++jacobians;
         auto r = g_->jacobian(z);
-        require_finite_result<B>(where_, "the generator's Jacobian", r);
+        check_model_matrix<B>(where_, r, static_cast<long long>(g_->output_dim()), static_cast<long long>(g_->latent_dim()));
         return r;
     }
 

@@ -1,9 +1,11 @@
 #pragma once
 // Internals of the density models: branch-free element-wise helpers written with backend
 // primitives only, so that batched backends evaluate them without host-side branching.
+#include <cmath>
 #include <limits>
 #include <string>
 #include <string_view>
+#include <type_traits>
 
 #include "../concepts/backend.hpp"
 #include "validate.hpp"
@@ -56,6 +58,29 @@ void require_in_box(std::string_view where, const vector_t<B>& z, const vector_t
                                                          ", where the log-density is −∞ and has no gradient."));
 }
 
+/// The linear step y = z + tγ of a density-preserving step must stay in the double range.
+template <class B>
+void require_finite_step_point(std::string_view where, const vector_t<B>& y, double t) {
+    if (!backend_traits<B>::all_finite(y))
+        throw numerical_error(sentence(where, "the linear step z + t gamma overflows to Inf (t = " + number(t) +
+                                                  "); the step leaves the floating-point range, so use a smaller t."));
+}
+
+/// A result of a density model (a log-density, a score, a projected point) must be finite; a finite
+/// z whose exact answer lies outside the double range is refused with a sentence instead of −inf.
+template <class B, class X>
+X require_representable(std::string_view where, std::string_view what, X x) {
+    using T = backend_traits<B>;
+    bool ok;
+    if constexpr (std::is_same_v<X, vector_t<B>>) ok = T::all_finite(x);
+    else ok = std::isfinite(T::host_max(x)) && std::isfinite(T::host_min(x));
+    if (!ok)
+        throw numerical_error(sentence(where, std::string(what) + " at this z lies outside the double range (the exact "
+                                                                  "value overflows); z is too far from the mode for "
+                                                                  "this model in floating point."));
+    return x;
+}
+
 /// DP-LaSE's norm-preserving map ‖z‖ (z + tγ)/‖z + tγ‖ with its input checks (z is checked by the
 /// caller); throws numerical_error when z + tγ = 0.
 template <class B>
@@ -66,6 +91,7 @@ vector_t<B> norm_preserving_step(const char* where, long long d, const vector_t<
     require_finite<B>(where, "gamma", gamma);
     require_finite_scalar(where, "t", t);
     const auto y = T::axpy(static_cast<scalar_t<B>>(t), gamma, z);
+    require_finite_step_point<B>(where, y, t);
     const auto ny = T::norm(y);
     if (T::host_min(ny) <= 0.0)
         throw numerical_error(sentence(where, "z + t gamma = 0, which has no direction to rescale along."));

@@ -43,11 +43,11 @@ ganspace_result<M, vector_t<backend_of_t<M>>> ganspace_directions(const M& sampl
     const auto N = static_cast<long long>(T::cols(samples));
     if (d < 1 || N < 2)
         throw invalid_argument_error(detail::sentence(where, "needs at least 2 samples (columns) of dimension ≥ 1 but samples is " +
-                                                                 std::to_string(d) + "×" + std::to_string(N) + "."));
+                                                                 detail::number(d) + "×" + detail::number(N) + "."));
     const long long k_max = std::min(d, N - 1);
     if (k < 1 || k > k_max) {
-        throw invalid_argument_error(detail::sentence(where, "needs 1 ≤ k ≤ min(d, N − 1) = " + std::to_string(k_max) +
-                                                                 " but k = " + std::to_string(k) + "."));
+        throw invalid_argument_error(detail::sentence(where, "needs 1 ≤ k ≤ min(d, N − 1) = " + detail::number(k_max) +
+                                                                 " but k = " + detail::number(k) + "."));
     }
     detail::require_finite<B>(where, "samples", samples);
     const auto like = T::col(samples, 0);

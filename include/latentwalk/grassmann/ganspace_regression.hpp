@@ -111,8 +111,8 @@ ganspace_regression_result<M, vector_t<backend_of_t<M>>> ganspace_regression(
     constexpr std::string_view where = "ganspace_regression";
     if (T::cols(latents) != T::cols(features))
         throw dimension_error(detail::sentence(
-            where, "latents has " + std::to_string(T::cols(latents)) + " samples (columns) but features has " +
-                       std::to_string(T::cols(features)) + "; column j of both must come from the same z_j."));
+            where, "latents has " + detail::number(T::cols(latents)) + " samples (columns) but features has " +
+                       detail::number(T::cols(features)) + "; column j of both must come from the same z_j."));
     detail::require_finite<B>(where, "latents", latents);
     const auto pca = ganspace_directions(features, k);  // validates features and k
     const auto like = T::col(features, 0);
@@ -126,7 +126,7 @@ ganspace_regression_result<M, vector_t<backend_of_t<M>>> ganspace_regression(
     r.explained_variance_ratio = pca.explained_variance_ratio;
     r.feature_mean = pca.mean;
     if (!(-T::host_max(-T::element(r.feature_stdev, kk - 1)) > 0.0))
-        throw numerical_error(detail::sentence(where, "principal component " + std::to_string(k - 1) +
+        throw numerical_error(detail::sentence(where, "principal component " + detail::number(k - 1) +
                                                           " of the features has zero variance, so no latent direction "
                                                           "is determined for it; lower k."));
     vector_t<B> fmean;
@@ -173,8 +173,8 @@ vector_t<B> ganspace_step(std::string_view where, const matrix_t<B>& dirs, const
     using T = backend_traits<B>;
     const long long k = static_cast<long long>(T::cols(dirs));
     if (component < 0 || component >= k)
-        throw invalid_argument_error(sentence(where, "component = " + std::to_string(component) +
-                                                         " is outside 0.." + std::to_string(k - 1) + "."));
+        throw invalid_argument_error(sentence(where, "component = " + detail::number(component) +
+                                                         " is outside 0.." + detail::number(k - 1) + "."));
     require_finite_scalar(where, "the amount (in standard deviations)", amount);
     require_length<B>(where, "z", z, static_cast<long long>(T::rows(dirs)), "the directions' dimension");
     require_finite<B>(where, "z", z);

@@ -4,7 +4,7 @@
 // The Karcher mean of span(X_1), …, span(X_N) (all n×p) minimizes Σ_i d_geo(μ, X_i)². It is found by
 // Riemannian gradient descent (Karcher 1977; Absil–Mahony–Sepulchre):
 //   μ ← grassmann_exp(μ, s · G),   G = (1/N) Σ_i grassmann_log(μ, X_i)   (−G is half the gradient),
-// starting from the first basis (or a given start), until ‖G‖_F ≤ tolerance. The mean is unique when
+// starting from the first basis (or from `start`, the overload karcher_mean(bases, start, options)), until ‖G‖_F ≤ tolerance. The mean is unique when
 // the subspaces lie in a geodesic ball of radius below π/4 (Kendall; Afsari); outside it the
 // iteration may stop at another critical point. The report says whether the tolerance was met and
 // lists ‖G‖_F for every iteration. Each step re-orthonormalizes μ by thin QR so that rounding does
@@ -46,11 +46,12 @@ auto karcher_mean(const std::vector<M>&, const Rest&...) {
     LATENTWALK_REQUIRE_BACKEND_MATRIX(M, "karcher_mean", "the bases");
 }
 
-/// Karcher mean of the spans of `bases` (all n×p, full column rank, at least one).
+/// Karcher mean of the spans of `bases` (all n×p, full column rank, at least one), the iteration
+/// started from span(start) (n×p, full column rank; e.g. a previous mean, to warm-start).
 /// Throws invalid_argument_error on an empty list or bad options, dimension_error on shape mismatch
 /// or rank deficiency, numerical_error on NaN/Inf, convergence_error if asked to.
 template <BackendMatrix M>
-karcher_result<M> karcher_mean(const std::vector<M>& bases, const karcher_options& options = {}) {
+karcher_result<M> karcher_mean(const std::vector<M>& bases, const M& start, const karcher_options& options = {}) {
     using B = backend_of_t<M>;
     using T = backend_traits<B>;
     namespace g = detail::grassmann;
@@ -65,7 +66,7 @@ karcher_result<M> karcher_mean(const std::vector<M>& bases, const karcher_option
     std::vector<M> Q;
     Q.reserve(bases.size());
     for (std::size_t i = 0; i < bases.size(); ++i) {
-        const std::string name = "bases[" + std::to_string(i) + "]";
+        const std::string name = "bases[" + detail::number(i) + "]";
         detail::require_shape<B>(where, name, bases[i], static_cast<long long>(T::rows(bases[0])),
                                  static_cast<long long>(T::cols(bases[0])));
         Q.push_back(g::orthonormalize<B>(where, name, bases[i]));
@@ -74,7 +75,9 @@ karcher_result<M> karcher_mean(const std::vector<M>& bases, const karcher_option
     const auto inv_n = T::element(T::fill(like, 1, 1.0 / static_cast<double>(Q.size())), 0);
     const auto step = T::element(T::fill(like, 1, options.step), 0);
     karcher_result<M> out;
-    M mu = Q[0];
+    detail::require_shape<B>(where, "start", start, static_cast<long long>(T::rows(bases[0])),
+                             static_cast<long long>(T::cols(bases[0])));
+    M mu = g::orthonormalize<B>(where, "start", start);
     for (int it = 0;; ++it) {
         M G = g::log_of_orthonormal<B>(mu, Q[0]);
         for (std::size_t i = 1; i < Q.size(); ++i) G = T::add(G, g::log_of_orthonormal<B>(mu, Q[i]));
@@ -94,9 +97,17 @@ karcher_result<M> karcher_mean(const std::vector<M>& bases, const karcher_option
     if (!out.converged && options.throw_if_not_converged) {
         throw convergence_error(detail::sentence(
             where, "did not converge: ‖mean log‖_F = " + g::format(out.gradient_norm) + " > tolerance " +
-                       g::format(options.tolerance) + " after " + std::to_string(out.iterations) + " iterations."));
+                       g::format(options.tolerance) + " after " + detail::number(out.iterations) + " iterations."));
     }
     return out;
+}
+
+/// Karcher mean of the spans of `bases`, started from the first basis (see above).
+template <BackendMatrix M>
+karcher_result<M> karcher_mean(const std::vector<M>& bases, const karcher_options& options = {}) {
+    if (bases.empty())
+        throw invalid_argument_error(detail::sentence("karcher_mean", "bases is empty; pass at least one basis."));
+    return karcher_mean(bases, bases[0], options);
 }
 
 }  // namespace latentwalk

@@ -22,7 +22,7 @@ matrix_t<B> random_subspace(const vector_t<B>& like, index_t<B> n, index_t<B> k,
     using T = backend_traits<B>;
     if (k < 1 || n < k) {
         throw invalid_argument_error(detail::sentence(
-            "random_subspace", "needs 1 ≤ k ≤ n but k = " + std::to_string(k) + ", n = " + std::to_string(n) + "."));
+            "random_subspace", "needs 1 ≤ k ≤ n but k = " + detail::number(k) + ", n = " + detail::number(n) + "."));
     }
     auto qr = T::thin_qr(T::random_normal(like, n, k, rng));
     const auto d = T::diagonal(qr.R);

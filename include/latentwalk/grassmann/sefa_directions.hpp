@@ -42,7 +42,7 @@ sefa_result<M, vector_t<backend_of_t<M>>> sefa_directions(const M& weight, long 
         throw dimension_error(detail::sentence(where, "weight is empty."));
     if (k < 1 || k > n) {
         throw invalid_argument_error(detail::sentence(
-            where, "needs 1 ≤ k ≤ latent_dim = " + std::to_string(n) + " but k = " + std::to_string(k) + "."));
+            where, "needs 1 ≤ k ≤ latent_dim = " + detail::number(n) + " but k = " + detail::number(k) + "."));
     }
     detail::require_finite<B>(where, "weight", weight);
     auto At = T::transpose(weight);  // columns are the rows of W

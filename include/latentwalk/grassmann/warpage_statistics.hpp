@@ -94,12 +94,12 @@ inline warpage_options resolve_warpage_options(std::string_view where, const war
                                                long long paper_pairs = warpage_paper_pairs) {
     if (o.pairs != 0 && o.pairs < 2)
         throw invalid_argument_error(sentence(where, "options.pairs must be 0 (the paper's " +
-                                                         std::to_string(paper_pairs) + ") or at least 2 but is " +
-                                                         std::to_string(o.pairs) + "."));
+                                                         detail::number(paper_pairs) + ") or at least 2 but is " +
+                                                         detail::number(o.pairs) + "."));
     if (o.k_max < 0 || o.k_max > max_k) {
-        throw invalid_argument_error(sentence(where, "options.k_max must lie in 1.." + std::to_string(max_k) +
-                                                         " (or be 0 for the paper's min(50, " + std::to_string(max_k) +
-                                                         ")) but is " + std::to_string(o.k_max) + "."));
+        throw invalid_argument_error(sentence(where, "options.k_max must lie in 1.." + detail::number(max_k) +
+                                                         " (or be 0 for the paper's min(50, " + detail::number(max_k) +
+                                                         ")) but is " + detail::number(o.k_max) + "."));
     }
     if (!(o.epsilon > 0) || !std::isfinite(o.epsilon))
         throw invalid_argument_error(sentence(where, "options.epsilon must be positive and finite."));
@@ -141,24 +141,24 @@ inline void require_global_of_same_space(std::string_view where, const warpage_o
                                          long long cols, long long n, long long m) {
     const bool output = o.side == basis_side::output;
     const long long want = output ? m : n;
-    const std::string shape = std::to_string(rows) + "×" + std::to_string(cols);
+    const std::string shape = detail::number(rows) + "×" + detail::number(cols);
     if (rows != want) {
         std::string why = "global is " + shape + " but the " + (output ? "output" : "latent") + " basis " +
                           (output ? "U lives in the output space W" : "V lives in the latent space Z") + " of dimension " +
-                          std::to_string(want) + ", so global must have " + std::to_string(want) + " rows";
+                          detail::number(want) + ", so global must have " + detail::number(want) + " rows";
         if (rows == (output ? n : m))
-            why += output ? "; its " + std::to_string(rows) +
+            why += output ? "; its " + detail::number(rows) +
                                 " rows are the latent dimension, so it is a basis of Z (e.g. SeFa's): compare it with "
                                 "options.side = basis_side::latent, or compare U with a W-space basis such as "
                                 "ganspace_directions of samples f(z)"
-                          : "; its " + std::to_string(rows) +
+                          : "; its " + detail::number(rows) +
                                 " rows are the output dimension, so it is a basis of W (e.g. a GANSpace PCA of f(z)): "
                                 "compare it with options.side = basis_side::output (the default)";
         throw dimension_error(sentence(where, why + "."));
     }
     if (cols < o.k_max)
         throw dimension_error(sentence(where, "global is " + shape + " but needs at least k_max = " +
-                                                  std::to_string(o.k_max) + " columns."));
+                                                  detail::number(o.k_max) + " columns."));
 }
 
 }  // namespace detail::grassmann
@@ -254,7 +254,7 @@ warpage_table warpage_haar_reference(long long n, const warpage_options& request
         const auto U2 = random_subspace<B>(nn, kk, rng);
         acc.add(d::nested_distances<B>(U1, U2, options.k_max, options.metrics));
     }
-    return acc.finish("Haar-random subspaces of R^" + std::to_string(n), options.metrics, options.k_max);
+    return acc.finish("Haar-random subspaces of R^" + detail::number(n), options.metrics, options.k_max);
 }
 
 }  // namespace latentwalk

@@ -48,7 +48,7 @@ matrix_t<B> columns2(const vector_t<B>& like, const vector_t<B>& c0, const vecto
 inline void require_positive_radius(const char* where, const char* name, double v) {
     if (!(v > 0.0) || !std::isfinite(v))
         throw invalid_argument_error(
-            sentence(where, std::string(name) + " is " + std::to_string(v) + "; it must be a finite positive number."));
+            sentence(where, std::string(name) + " is " + detail::number(v) + "; it must be a finite positive number."));
 }
 
 }  // namespace detail

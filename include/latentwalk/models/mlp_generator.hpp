@@ -225,7 +225,14 @@ private:
 
     batch_scalar_t<B> pixel_scale(const vec& z) const {
         const S n = static_cast<S>(T::size(z));
-        const auto s = T::lower(T::cwise_sqrt(T::lift(z, T::dot(z, z) / n + static_cast<S>(opts_.pixel_norm_epsilon))));
+        // √(‖z‖²/n + ε) = m √((a/m)² + (√ε/m)²) with a = ‖z‖/√n (overflow-safe norm), m = max(a, √ε):
+        // no overflow of ‖z‖² for large z (a hypot written with backend primitives, per sample)
+        const auto la = T::lift(z, T::norm(z) / std::sqrt(n));
+        const auto le = T::fill(la, 1, std::sqrt(opts_.pixel_norm_epsilon));
+        const auto lm = T::cwise_max(la, le);
+        const auto ra = T::cwise_quotient(la, lm), re = T::cwise_quotient(le, lm);
+        const auto s = T::lower(
+            T::cwise_product(lm, T::cwise_sqrt(T::add(T::cwise_product(ra, ra), T::cwise_product(re, re)))));
         if (!(T::host_min(s) > 0.0))
             throw numerical_error("latentwalk::mlp_generator: PixelNorm of the zero vector is undefined when "
                                   "pixel_norm_epsilon is 0; z must not be zero.");
@@ -237,15 +244,15 @@ private:
         if (layers_.empty()) throw invalid_argument_error("latentwalk::mlp_generator: it needs at least one layer.");
         for (std::size_t l = 0; l < layers_.size(); ++l) {
             const auto& L = layers_[l];
-            const std::string id = "layer " + std::to_string(l);
+            const std::string id = "layer " + detail::number(l);
             if (T::rows(L.weight) == 0 || T::cols(L.weight) == 0)
                 throw dimension_error("latentwalk::mlp_generator: " + id + " has an empty weight matrix.");
             detail::require_length<B>(where, id + " bias", L.bias, static_cast<long long>(T::rows(L.weight)),
                                       "the number of rows of its weight");
             if (l > 0 && T::cols(L.weight) != T::rows(layers_[l - 1].weight))
-                throw dimension_error("latentwalk::mlp_generator: " + id + " takes " + std::to_string(T::cols(L.weight)) +
-                                      " inputs but layer " + std::to_string(l - 1) + " gives " +
-                                      std::to_string(T::rows(layers_[l - 1].weight)) + " outputs.");
+                throw dimension_error("latentwalk::mlp_generator: " + id + " takes " + detail::number(T::cols(L.weight)) +
+                                      " inputs but layer " + detail::number(l - 1) + " gives " +
+                                      detail::number(T::rows(layers_[l - 1].weight)) + " outputs.");
             detail::require_finite<B>(where, id + " weight", L.weight);
             detail::require_finite<B>(where, id + " bias", L.bias);
         }

@@ -50,8 +50,8 @@ batch_scalar_t<typename U::backend> jacobian_regularizer(const G& g, const U& u,
     using T = backend_traits<B>;
     if (static_cast<long long>(g.latent_dim()) != static_cast<long long>(u.dim()))
         throw dimension_error(detail::sentence(
-            "jacobian_regularizer", "the generator's latent dimension " + std::to_string(g.latent_dim()) +
-                                        " differs from the potential's dimension " + std::to_string(u.dim()) + "."));
+            "jacobian_regularizer", "the generator's latent dimension " + detail::number(g.latent_dim()) +
+                                        " differs from the potential's dimension " + detail::number(u.dim()) + "."));
     detail::validate_field_point("jacobian_regularizer", u, z, t);
     auto grad = u.gradient(z, backend_traits<B>::constant(z, t));
     detail::require_finite_result<B>("jacobian_regularizer", "the potential's gradient", grad);
@@ -61,7 +61,7 @@ batch_scalar_t<typename U::backend> jacobian_regularizer(const G& g, const U& u,
         grad = u.gradient(at, backend_traits<B>::constant(at, t + 1.0));
         detail::require_finite_result<B>("jacobian_regularizer", "the potential's gradient at the shifted point", grad);
     }
-    const auto jv = detail::jvp_unchecked(g, at, grad);
+    const auto jv = detail::jvp_unchecked(g, at, grad, "jacobian_regularizer");
     const auto sq = T::dot(jv, jv);
     if (options.mean_over_outputs)
         return -(sq * static_cast<scalar_t<B>>(1.0 / static_cast<double>(g.output_dim())));

@@ -29,8 +29,8 @@ batch_scalar_t<typename U::backend> wave_loss(const U& u, const std::vector<vect
     using T = backend_traits<B>;
     if (points.empty()) throw invalid_argument_error(detail::sentence("wave_loss", "there are no collocation points."));
     if (points.size() != times.size())
-        throw dimension_error(detail::sentence("wave_loss", "there are " + std::to_string(points.size()) +
-                                                                " points but " + std::to_string(times.size()) +
+        throw dimension_error(detail::sentence("wave_loss", "there are " + detail::number(points.size()) +
+                                                                " points but " + detail::number(times.size()) +
                                                                 " times; give one time per point."));
     detail::require_finite_scalar("wave_loss", "the wave speed c", c);
     for (std::size_t k = 0; k < points.size(); ++k) detail::validate_field_point("wave_loss", u, points[k], times[k]);

@@ -80,6 +80,7 @@ private:
     }
     void check(const char* where, const vector_t<B>& z) const {
         detail::require_length<B>(where, "z", z, static_cast<long long>(dim()), "the potential's dimension");
+        detail::require_finite<B>(where, "z", z);
     }
 
     vector_t<B> a_;

@@ -37,8 +37,8 @@ public:
         trace_ = 0.0;
         for (index_t<B> j = 0; j < T::rows(A_); ++j) {
             if (T::max_abs(T::sub(T::col(A_, j), T::col(At, j))) > tol)
-                throw invalid_argument_error(detail::sentence(where, "A is not symmetric (column " + std::to_string(j) +
-                                                                          " differs from row " + std::to_string(j) +
+                throw invalid_argument_error(detail::sentence(where, "A is not symmetric (column " + detail::number(j) +
+                                                                          " differs from row " + detail::number(j) +
                                                                           "); a Hessian must be symmetric."));
             trace_ += T::host_value(T::element(T::col(A_, j), j));
         }
@@ -89,6 +89,7 @@ public:
 private:
     void check(const char* where, const vector_t<B>& z) const {
         detail::require_length<B>(where, "z", z, static_cast<long long>(dim()), "the potential's dimension");
+        detail::require_finite<B>(where, "z", z);
     }
 
     matrix_t<B> A_;

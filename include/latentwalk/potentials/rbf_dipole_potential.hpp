@@ -34,8 +34,8 @@ public:
         const char* where = "rbf_dipole_potential";
         if (T::rows(C_) < 1 || T::cols(C_) < 1) throw dimension_error(detail::sentence(where, "there are no centres."));
         if (static_cast<long long>(alphas_.size()) != static_cast<long long>(T::cols(C_)))
-            throw dimension_error(detail::sentence(where, "there are " + std::to_string(alphas_.size()) +
-                                                              " weights for " + std::to_string(T::cols(C_)) +
+            throw dimension_error(detail::sentence(where, "there are " + detail::number(alphas_.size()) +
+                                                              " weights for " + detail::number(T::cols(C_)) +
                                                               " centres; give one weight per centre."));
         detail::require_finite<B>(where, "the centres", C_);
         for (double a : alphas_) detail::require_finite_scalar(where, "a weight", a);
@@ -66,7 +66,7 @@ public:
             const auto a = T::col(axes, k);
             const double na = T::host_value(T::norm(a));
             if (!(na > 0.0))
-                throw numerical_error(detail::sentence(where, "axis " + std::to_string(k) + " is zero; it has no direction."));
+                throw numerical_error(detail::sentence(where, "axis " + detail::number(k) + " is zero; it has no direction."));
             T::set_col(C, 2 * k, T::scale(a, S(radius / na)));
             T::set_col(C, 2 * k + 1, T::scale(a, S(-radius / na)));
             al.push_back(alpha);
@@ -80,8 +80,8 @@ public:
     static double warped_gan_space_radius(long long k, long long warps, double r_min = 1.0, double r_max = 4.0) {
         const char* where = "rbf_dipole_potential::warped_gan_space_radius";
         if (warps < 1 || k < 0 || k >= warps)
-            throw invalid_argument_error(detail::sentence(where, "warp k = " + std::to_string(k) + " of K = " +
-                                                                     std::to_string(warps) + " needs K ≥ 1 and 0 ≤ k < K."));
+            throw invalid_argument_error(detail::sentence(where, "warp k = " + detail::number(k) + " of K = " +
+                                                                     detail::number(warps) + " needs K ≥ 1 and 0 ≤ k < K."));
         detail::require_positive_finite(where, "r_min", r_min);
         detail::require_finite_scalar(where, "r_max", r_max);
         if (!(r_max > r_min))
@@ -162,6 +162,7 @@ private:
     }
     void check(const char* where, const vector_t<B>& z) const {
         detail::require_length<B>(where, "z", z, static_cast<long long>(dim()), "the potential's dimension");
+        detail::require_finite<B>(where, "z", z);
     }
 
     matrix_t<B> C_;

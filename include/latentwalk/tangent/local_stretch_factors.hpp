@@ -23,7 +23,7 @@ vector_t<typename G::backend> local_stretch_factors(const G& g, const vector_t<t
     LATENTWALK_REQUIRE_DIFFERENTIABLE_GENERATOR(G);
     using T = backend_traits<typename G::backend>;
     detail::validate_latent("local_stretch_factors", g, z);
-    const auto J = detail::jacobian_unchecked(g, z);
+    const auto J = detail::jacobian_unchecked(g, z, "local_stretch_factors");
     detail::require_finite_result<typename G::backend>("local_stretch_factors", "the generator's Jacobian", J);
     return T::thin_svd(J).S;
 }

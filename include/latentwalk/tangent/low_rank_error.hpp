@@ -37,11 +37,11 @@ low_rank_error_result low_rank_error(const G& g, const vector_t<typename G::back
     const long long r = std::min<long long>(g.latent_dim(), g.output_dim());
     if (k < 0)
         throw invalid_argument_error(
-            detail::sentence("low_rank_error", "k is " + std::to_string(k) + "; it must be ≥ 0."));
+            detail::sentence("low_rank_error", "k is " + detail::number(k) + "; it must be ≥ 0."));
     if (k > r)
-        throw dimension_error(detail::sentence("low_rank_error", "k is " + std::to_string(k) +
+        throw dimension_error(detail::sentence("low_rank_error", "k is " + detail::number(k) +
                                                                      " but the Jacobian has only min(n, m) = " +
-                                                                     std::to_string(r) + " singular values."));
+                                                                     detail::number(r) + " singular values."));
     const auto s = backend_traits<B>::to_host(local_stretch_factors(g, z));
     low_rank_error_result e;
     double tail = 0.0, total = 0.0;

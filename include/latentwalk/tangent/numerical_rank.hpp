@@ -29,7 +29,7 @@ long long numerical_rank(const G& g, const vector_t<typename G::backend>& z, dou
     LATENTWALK_REQUIRE_DIFFERENTIABLE_GENERATOR(G);
     using B = typename G::backend;
     if (!std::isfinite(tol) || tol >= 1.0)
-        throw invalid_argument_error(detail::sentence("numerical_rank", "tol is " + std::to_string(tol) +
+        throw invalid_argument_error(detail::sentence("numerical_rank", "tol is " + detail::number(tol) +
                                                                             "; it must be a finite number below 1 "
                                                                             "(≤ 0 selects max(n, m)·ε)."));
     const auto s = backend_traits<B>::to_host(local_stretch_factors(g, z));

@@ -22,7 +22,7 @@ matrix_t<typename G::backend> pullback_metric(const G& g, const vector_t<typenam
     LATENTWALK_REQUIRE_DIFFERENTIABLE_GENERATOR(G);
     using T = backend_traits<typename G::backend>;
     detail::validate_latent("pullback_metric", g, z);
-    const auto J = detail::jacobian_unchecked(g, z);
+    const auto J = detail::jacobian_unchecked(g, z, "pullback_metric");
     detail::require_finite_result<typename G::backend>("pullback_metric", "the generator's Jacobian", J);
     return T::tmatmul(J, J);
 }

@@ -107,12 +107,12 @@ range_finder_result<typename G::backend> randomized_range_finder(const G& g, con
     detail::require_shape<B>(where, "Omega", Omega, n, -1);
     const long long ell = static_cast<long long>(T::cols(Omega));
     if (ell < 1 || ell > std::min(n, m))
-        throw dimension_error(detail::sentence(where, "Omega has " + std::to_string(ell) +
+        throw dimension_error(detail::sentence(where, "Omega has " + detail::number(ell) +
                                                           " columns; it needs between 1 and min(n, m) = " +
-                                                          std::to_string(std::min(n, m)) + "."));
+                                                          detail::number(std::min(n, m)) + "."));
     detail::require_finite<B>(where, "Omega", Omega);
     if (power_iterations < 0 || power_iterations > 1000)
-        throw invalid_argument_error(detail::sentence(where, "power_iterations is " + std::to_string(power_iterations) +
+        throw invalid_argument_error(detail::sentence(where, "power_iterations is " + detail::number(power_iterations) +
                                                                  "; it must be between 0 and 1000."));
     const detail::counting_generator<G> cg(g, where);
     auto r = detail::range_finder_unchecked(cg, z, Omega, power_iterations);

@@ -103,7 +103,7 @@ tangent_basis_result<typename G::backend> tangent_basis(const G& g, const vector
 
     const long long samples = backend_traits<B>::batch_size(z);
     if (options.method == tangent_method::lanczos && samples > 1)
-        throw dimension_error(detail::sentence(where, "z holds a batch of " + std::to_string(samples) +
+        throw dimension_error(detail::sentence(where, "z holds a batch of " + detail::number(samples) +
                                                           " latent codes, but lanczos runs one latent code at a "
                                                           "time; use dense or randomized for a batch, or loop."));
     const tangent_method method = options.method == tangent_method::automatic

@@ -42,9 +42,10 @@
 // The component switching is a per-sample decision: this traversal runs one latent code at a time
 // (its small host-side comparisons go through T::host_value).
 //
-// Errors: dimension_error (z₀ length, component ≥ min(n, m)), invalid_argument_error (steps < 1,
+// Errors: dimension_error (z₀ length, component ≥ min(n, m), a generator result of the wrong
+// shape), invalid_argument_error (steps < 1 or above detail::max_steps_per_call,
 // zero or non-finite step, keep_steps not increasing or outside 0..steps − 1), numerical_error
-// (NaN/Inf, σ = 0 while scaling by it).
+// (NaN/Inf in the inputs or in what the generator returns, σ = 0 while scaling by it).
 #include <cmath>
 #include <string>
 #include <vector>
@@ -71,7 +72,7 @@ inline std::vector<long long> curve_frame_steps(long long frames_per_side, long 
     if (frames_per_side < 1 || frames_per_side > steps_per_side)
         throw invalid_argument_error(detail::sentence(
             "curve_frame_steps", "needs 1 ≤ frames_per_side ≤ steps_per_side but they are " +
-                                     std::to_string(frames_per_side) + " and " + std::to_string(steps_per_side) + "."));
+                                     detail::number(frames_per_side) + " and " + detail::number(steps_per_side) + "."));
     std::vector<long long> out;
     for (long long i = 1; i <= frames_per_side; ++i) out.push_back(i * steps_per_side / frames_per_side - 1);
     return out;
@@ -108,24 +109,24 @@ trajectory<typename G::backend> curve_traversal(const G& g, const vector_t<typen
     using S = scalar_t<B>;
     const char* where = "curve_traversal";
     detail::validate_latent(where, g, z0);
-    detail::require_positive_count(where, "steps", steps);
+    detail::require_step_count(where, "steps", steps);
     detail::require_nonzero_finite_step(where, "step", step);
     const long long full = std::min<long long>(g.latent_dim(), g.output_dim());
     if (options.basis_rank < 0 || options.basis_rank > full)
-        throw dimension_error(detail::sentence(where, "options.basis_rank = " + std::to_string(options.basis_rank) +
-                                                          " is outside 0.." + std::to_string(full) + "."));
+        throw dimension_error(detail::sentence(where, "options.basis_rank = " + detail::number(options.basis_rank) +
+                                                          " is outside 0.." + detail::number(full) + "."));
     const long long r = options.basis_rank > 0 ? options.basis_rank : full;
     for (std::size_t i = 0; i < options.keep_steps.size(); ++i) {
         const long long k = options.keep_steps[i];
         if (k < 0 || k >= steps || (i > 0 && k <= options.keep_steps[i - 1]))
             throw invalid_argument_error(detail::sentence(
-                where, "options.keep_steps must be strictly increasing step indices in 0.." + std::to_string(steps - 1) +
-                           " but entry " + std::to_string(i) + " is " + std::to_string(k) + "."));
+                where, "options.keep_steps must be strictly increasing step indices in 0.." + detail::number(steps - 1) +
+                           " but entry " + detail::number(i) + " is " + detail::number(k) + "."));
     }
     if (component < 0 || component >= r)
-        throw dimension_error(detail::sentence(where, "component " + std::to_string(component) +
-                                                          " does not exist: the traversal uses " + std::to_string(r) +
-                                                          " singular directions (min(n, m) = " + std::to_string(full) +
+        throw dimension_error(detail::sentence(where, "component " + detail::number(component) +
+                                                          " does not exist: the traversal uses " + detail::number(r) +
+                                                          " singular directions (min(n, m) = " + detail::number(full) +
                                                           ")."));
     auto local_basis = [&](const vector_t<B>& z) {
         auto tb = tangent_basis(g, z, r, options.basis);
@@ -139,7 +140,7 @@ trajectory<typename G::backend> curve_traversal(const G& g, const vector_t<typen
     };
     const auto svd0 = local_basis(z0);
     const auto c0 = static_cast<index_t<B>>(component);
-    const vector_t<B> w0 = g(z0);
+    const vector_t<B> w0 = detail::evaluate(where, g, z0);
 
     auto walk = [&](double side) {
         std::vector<state> out;
@@ -150,7 +151,7 @@ trajectory<typename G::backend> curve_traversal(const G& g, const vector_t<typen
             if (options.scale_by_singular_value) {
                 if (!(s.sigma > 0.0))
                     throw numerical_error(detail::sentence(
-                        where, "the followed singular value is zero after " + std::to_string(k) +
+                        where, "the followed singular value is zero after " + detail::number(k) +
                                    " steps, so the step ε/σ is undefined; the generator is singular along this curve."));
                 h = step / s.sigma;
             }
@@ -179,7 +180,7 @@ trajectory<typename G::backend> curve_traversal(const G& g, const vector_t<typen
             next.abs_cos = std::abs(c);
             next.comp = best;
             // escape: the naive step in W, w + ε u (u carries the side), against the point reached
-            next.w = g(next.z);
+            next.w = detail::evaluate(where, g, next.z);
             next.escape = T::host_value(T::norm(T::sub(next.w, T::axpy(S(step), s.u, s.w))));
             out.push_back(next);
             s = std::move(next);

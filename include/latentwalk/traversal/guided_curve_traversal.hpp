@@ -33,7 +33,8 @@
 // of j is a per-sample decision read on the host through T::to_host).
 //
 // Errors: dimension_error (z₀ or a guide of the wrong length, candidates outside 0..min(n, m)),
-// invalid_argument_error (steps < 1, zero or non-finite step, rho_low outside (0, 1], no guides),
+// a generator result of the wrong shape), invalid_argument_error (steps < 1 or above
+// detail::max_steps_per_call, zero or non-finite step, rho_low outside (0, 1], no guides),
 // numerical_error (NaN/Inf, a zero guide).
 #include <cmath>
 #include <cstdint>
@@ -77,18 +78,18 @@ void validate_guided(const char* where, const G& g, const vector_t<typename G::b
     using B = typename G::backend;
     using T = backend_traits<B>;
     validate_latent(where, g, z0);
-    require_positive_count(where, "steps", steps);
+    require_step_count(where, "steps", steps);
     require_nonzero_finite_step(where, "step", step);
     const long long full = std::min<long long>(g.latent_dim(), g.output_dim());
     if (o.candidates < 0 || o.candidates > full)
-        throw dimension_error(sentence(where, "options.candidates = " + std::to_string(o.candidates) +
-                                                  " is outside 0.." + std::to_string(full) + "."));
+        throw dimension_error(sentence(where, "options.candidates = " + detail::number(o.candidates) +
+                                                  " is outside 0.." + detail::number(full) + "."));
     if (o.stochastic && !(o.rho_low > 0.0 && o.rho_low <= 1.0))
-        throw invalid_argument_error(sentence(where, "options.rho_low = " + std::to_string(o.rho_low) +
+        throw invalid_argument_error(sentence(where, "options.rho_low = " + detail::number(o.rho_low) +
                                                          " must lie in (0, 1] so that ρ ~ U(a, 2 − a) is positive."));
     if (guides.empty()) throw invalid_argument_error(sentence(where, "no guide was given."));
     for (std::size_t l = 0; l < guides.size(); ++l) {
-        const std::string name = guides.size() == 1 ? "guide" : "guides[" + std::to_string(l) + "]";
+        const std::string name = guides.size() == 1 ? "guide" : "guides[" + detail::number(l) + "]";
         require_length<B>(where, name, guides[l], static_cast<long long>(g.output_dim()),
                           "the generator's output dimension (the guide lives where U does)");
         require_finite<B>(where, name, guides[l]);
@@ -119,7 +120,7 @@ std::vector<trajectory<typename G::backend>> guided_walks(const G& g, const vect
         for (auto& x : rho_neg) x = U(rng);
     }
     const auto svd0 = tangent_basis(g, z0, r, o.basis);
-    const vector_t<B> w0 = g(z0);
+    const vector_t<B> w0 = detail::evaluate(where, g, z0);
 
     struct point {
         vector_t<B> z, w, u, v;  // u, v: the signed pair followed FROM z
@@ -153,7 +154,7 @@ std::vector<trajectory<typename G::backend>> guided_walks(const G& g, const vect
             const auto tb = tangent_basis(g, z, r, o.basis);
             point next = choose(tb, o.match_previous ? p.u : ref0);
             next.z = z;
-            next.w = g(z);
+            next.w = detail::evaluate(where, g, z);
             next.rho = rk;
             out.push_back(std::move(next));
             p = out.back();

@@ -81,7 +81,7 @@ inline void validate_ode_options_common(const char* where, double t0, double t1)
     require_finite_scalar(where, "t1", t1);
     if (t0 == t1)
         throw invalid_argument_error(
-            sentence(where, "t0 equals t1 (" + std::to_string(t0) + "), which is a zero step; give an interval."));
+            sentence(where, "t0 equals t1 (" + detail::number(t0) + "), which is a zero step; give an interval."));
 }
 
 /// The one place a new point enters the solution: projection (checked), then f at the point —
@@ -93,7 +93,7 @@ void accept_point(const F& f, const ode_options<B>& o, vector_t<B> z, double t, 
     if (o.projection) {
         z = o.projection(z, t);
         require_length<B>(where, "the projection's result", z, n, "the state's length");
-        require_finite_result<B>(where, "the projection at t = " + std::to_string(t), z);
+        require_finite_result<B>(where, "the projection at t = " + detail::number(t), z);
         f_at_z.reset();
     }
     auto k = f_at_z ? std::move(*f_at_z) : ode_eval<B>(f, z, t, sol.function_evaluations, n);
@@ -114,19 +114,23 @@ ode_solution<B> integrate_fixed(const F& f, const vector_t<B>& z0, const ode_opt
         if (span != std::round(span))
             throw invalid_argument_error(sentence(
                 where, "the integer-time rule needs t1 − t0 to be a whole number of unit steps, but it is " +
-                           std::to_string(span) + "."));
+                           detail::number(span) + "."));
+        if (!(std::abs(span) <= static_cast<double>(max_steps_per_call)))
+            throw invalid_argument_error(sentence(
+                where, "the integer-time rule would take |t1 − t0| = " + detail::number(std::abs(span)) +
+                           " unit steps; one call takes at most " + detail::number(max_steps_per_call) + "."));
         const long long whole = static_cast<long long>(std::abs(span));
         if (steps != 0 && steps != whole)
             throw invalid_argument_error(sentence(
-                where, "options.steps = " + std::to_string(steps) + " but the integer-time rule takes |t1 − t0| = " +
-                           std::to_string(whole) + " unit steps; leave steps at 0 or set it to " +
-                           std::to_string(whole) + "."));
+                where, "options.steps = " + detail::number(steps) + " but the integer-time rule takes |t1 − t0| = " +
+                           detail::number(whole) + " unit steps; leave steps at 0 or set it to " +
+                           detail::number(whole) + "."));
         require_nonzero_finite_step(where, "options.step_scale (ε)", o.step_scale);
         steps = whole;
         h_time = span > 0 ? 1.0 : -1.0;
         h_z = h_time * o.step_scale;
     } else {
-        require_positive_count(where, "options.steps (fixed-step methods)", steps);
+        require_step_count(where, "options.steps (fixed-step methods)", steps);
         h_time = (o.t1 - o.t0) / static_cast<double>(steps);
         require_nonzero_finite_step(where, "the step (t1 − t0)/steps", h_time);
         h_z = h_time;
@@ -185,12 +189,12 @@ ode_solution<B> integrate_adaptive(const F& f, const vector_t<B>& z0, const ode_
         const auto& z = sol.path.points.back();
         if (sol.accepted_steps + sol.rejected_steps >= o.max_steps)
             throw convergence_error(sentence(
-                where, "dopri5 used its " + std::to_string(o.max_steps) + " steps (options.max_steps) and reached t = " +
-                           std::to_string(t) + " of t1 = " + std::to_string(o.t1) + "; raise max_steps or loosen rtol/atol."));
+                where, "dopri5 used its " + detail::number(o.max_steps) + " steps (options.max_steps) and reached t = " +
+                           detail::number(t) + " of t1 = " + detail::number(o.t1) + "; raise max_steps or loosen rtol/atol."));
         if (h < 16.0 * eps * std::max(1.0, std::abs(t)))
             throw numerical_error(sentence(
-                where, "dopri5's step size underflowed (|h| = " + std::to_string(h) + ") at t = " + std::to_string(t) +
-                           " before reaching t1 = " + std::to_string(o.t1) +
+                where, "dopri5's step size underflowed (|h| = " + detail::number(h) + ") at t = " + detail::number(t) +
+                           " before reaching t1 = " + detail::number(o.t1) +
                            "; the problem is too stiff or singular there for the requested tolerances."));
         bool final_step = false;
         if (dir * (t + dir * h - o.t1) >= 0.0 || std::abs(o.t1 - (t + dir * h)) < 16.0 * eps * std::abs(o.t1)) {
@@ -202,7 +206,7 @@ ode_solution<B> integrate_adaptive(const F& f, const vector_t<B>& z0, const ode_
         auto step = explicit_rk_step<B>(f, tb, z, t, hs, sol.path.directions.back(), tnew, sol.function_evaluations, n);
         const double en = ctl.error_norm<B>(rk_error_estimate<B>(tb, step, hs), z, step.z);
         if (!std::isfinite(en))
-            throw numerical_error(sentence(where, "dopri5's error estimate is not finite at t = " + std::to_string(t) + "."));
+            throw numerical_error(sentence(where, "dopri5's error estimate is not finite at t = " + detail::number(t) + "."));
         if (en <= 1.0) {
             if (keep_dense) sol.dense_coefficients.push_back(dopri5_dense_coefficients<B>(z, step, hs));
             accept_point<B>(f, o, std::move(step.z), tnew, std::move(step.k[tb.stages - 1]), sol, n);

@@ -8,11 +8,14 @@
 // directions hold d̂ at every point. Works on any vectors, so a line in the output space (to
 // compare with a curve traversal that stays on the manifold) is the same call.
 //
-// Errors: dimension_error (sizes), invalid_argument_error (steps < 1, zero step), numerical_error
-// (NaN/Inf, a zero direction).
+// Errors: dimension_error (sizes; a generator whose g(z) has the wrong length), invalid_argument_error
+// (steps < 1 or above detail::max_steps_per_call, zero step), numerical_error (NaN/Inf in the inputs, a
+// zero direction, a point that overflows to Inf, a frame g(z) that comes back NaN or Inf).
 #include <string>
+#include <utility>
 
 #include "../concepts/generator.hpp"
+#include "../derivatives.hpp"
 #include "../latent_space.hpp"
 #include "../detail/traversal_support.hpp"
 #include "trajectory.hpp"
@@ -32,7 +35,7 @@ trajectory<B> linear_traversal(const vector_t<B>& z0, const vector_t<B>& directi
     using T = backend_traits<B>;
     using S = scalar_t<B>;
     const char* where = "linear_traversal";
-    detail::require_positive_count(where, "steps", steps);
+    detail::require_step_count(where, "steps", steps);
     detail::require_nonzero_finite_step(where, "step", step);
     detail::require_length<B>(where, "direction", direction, static_cast<long long>(T::size(z0)), "the length of z0");
     detail::require_finite<B>(where, "z0", z0);
@@ -48,7 +51,12 @@ trajectory<B> linear_traversal(const vector_t<B>& z0, const vector_t<B>& directi
     const long long lo = options.both_sides ? -steps : 0;
     for (long long k = lo; k <= steps; ++k) {
         const double s = static_cast<double>(k) * step;
-        path.points.push_back(T::axpy(S(s), d, z0));
+        auto z = T::axpy(S(s), d, z0);
+        if (!T::all_finite(z))
+            throw numerical_error(detail::sentence(
+                where, "the point z0 + k·step·d at k = " + detail::number(k) + " (step = " + detail::number(step) +
+                           ") overflows to Inf; the line leaves the floating-point range, so use a smaller step."));
+        path.points.push_back(std::move(z));
         path.times.push_back(s);
         path.directions.push_back(d);
     }
@@ -68,11 +76,12 @@ trajectory<typename G::backend> linear_traversal(const G& g, const vector_t<type
                                                  const vector_t<typename G::backend>& direction, long long steps,
                                                  double step, const linear_traversal_options& options = {}) {
     using B = typename G::backend;
-    detail::require_length<B>("linear_traversal", "z0", z0, static_cast<long long>(g.latent_dim()),
+    const char* where = "linear_traversal";
+    detail::require_length<B>(where, "z0", z0, static_cast<long long>(g.latent_dim()),
                               "the generator's latent dimension");
     auto path = linear_traversal<B>(z0, direction, steps, step, options);
     path.outputs.reserve(path.size());
-    for (const auto& z : path.points) path.outputs.push_back(g(z));
+    for (const auto& z : path.points) path.outputs.push_back(detail::evaluate(where, g, z));
     return path;
 }
 

@@ -13,8 +13,10 @@
 //     auto o = latentwalk::potential_flow_options<B>::paper_rule(10);   // T = 10 unit steps
 //     auto sol = latentwalk::potential_flow(u, z0, o);   // sol.path.points: z_0 … z_10, times 0 … 10
 //
-// Errors: as integrate_ode, plus dimension_error when z0 does not have the field's dimension,
-// numerical_error when the gradient is zero while `normalize_gradient` is on.
+// Errors: as integrate_ode, plus dimension_error when z0 does not have the field's dimension or the
+// potential's gradient comes back with another length, numerical_error when the gradient or a
+// recorded value comes back NaN/Inf, or the gradient is zero while `normalize_gradient` is on.
+#include <cmath>
 #include <string>
 
 #include "../concepts/potential_field.hpp"
@@ -53,12 +55,14 @@ vector_t<typename U::backend> flow_velocity(const U& u, const vector_t<typename 
                                             double sign, bool normalize) {
     using B = typename U::backend;
     using T = backend_traits<B>;
-    auto g = u.gradient(z, backend_traits<B>::constant(z, t));
+    vector_t<B> g = u.gradient(z, backend_traits<B>::constant(z, t));
+    check_model_vector<B>("potential_flow", "the potential's gradient(z, t) at t = " + detail::number(t), g,
+                          static_cast<long long>(u.dim()), "its dim()");
     if (normalize) {
         const auto nrm = T::norm(g);
         if (T::host_min(nrm) <= 0.0)
             throw numerical_error(sentence("potential_flow", "the gradient of the potential vanishes at t = " +
-                                                                 std::to_string(t) +
+                                                                 detail::number(t) +
                                                                  ", so the normalized gradient is undefined there."));
         return T::scale(g, static_cast<scalar_t<B>>(sign) / nrm);
     }
@@ -90,9 +94,16 @@ ode_solution<typename U::backend> potential_flow(const U& u, const vector_t<type
     if (options.record_potential) {
         auto& series = sol.path.diagnostics["potential"];
         series.reserve(sol.path.size());
-        for (std::size_t i = 0; i < sol.path.size(); ++i)
-            series.push_back(
-                T::host_max(u.value(sol.path.points[i], backend_traits<B>::constant(sol.path.points[i], sol.path.times[i]))));
+        for (std::size_t i = 0; i < sol.path.size(); ++i) {
+            const auto& zi = sol.path.points[i];
+            const auto ui = u.value(zi, T::constant(zi, sol.path.times[i]));
+            if (!std::isfinite(T::host_max(ui)) || !std::isfinite(T::host_min(ui)))
+                throw numerical_error(detail::sentence(
+                    "potential_flow", "the potential's value(z, t) came back with NaN or Inf at point " +
+                                          detail::number(i) + " (t = " + detail::number(sol.path.times[i]) +
+                                          ") while recording it (options.record_potential)."));
+            series.push_back(T::host_max(ui));
+        }
     }
     return sol;
 }

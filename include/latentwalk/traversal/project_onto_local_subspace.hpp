@@ -24,10 +24,10 @@ enum class subspace_side { latent, output };
 namespace detail {
 inline void require_subspace_rank(const char* where, long long k, long long r) {
     if (k < 1)
-        throw invalid_argument_error(sentence(where, "k = " + std::to_string(k) + "; a subspace needs k ≥ 1."));
+        throw invalid_argument_error(sentence(where, "k = " + detail::number(k) + "; a subspace needs k ≥ 1."));
     if (k > r)
-        throw dimension_error(sentence(where, "k = " + std::to_string(k) + " is outside 1.." + std::to_string(r) +
-                                                  " (the Jacobian has min(n, m) = " + std::to_string(r) +
+        throw dimension_error(sentence(where, "k = " + detail::number(k) + " is outside 1.." + detail::number(r) +
+                                                  " (the Jacobian has min(n, m) = " + detail::number(r) +
                                                   " singular directions)."));
 }
 

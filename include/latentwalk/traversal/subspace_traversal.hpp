@@ -27,7 +27,9 @@
 // output side the vector whose image under J is the unit output direction), signed by the side.
 // Cost per point: one tangent_basis(g, z, k) and, with record_outputs, one g(z).
 //
-// Errors: as project_onto_local_subspace, plus invalid_argument_error (steps < 1, zero step) and
+// Errors: as project_onto_local_subspace, plus invalid_argument_error (steps < 1 or above
+// detail::max_steps_per_call, zero step), dimension_error / numerical_error for a frame g(z) of the wrong
+// length or with NaN/Inf, and
 // numerical_error when d is zero, has no component in a local subspace (nothing to follow), or — on
 // the output side — when one of the top k singular values is zero at a point (lower k).
 #include <string>
@@ -73,7 +75,7 @@ trajectory<typename G::backend> subspace_traversal(const G& g, const vector_t<ty
                               latent ? "the generator's latent dimension (side latent)"
                                      : "the generator's output dimension (side output)");
     detail::require_finite<B>(where, "direction", direction);
-    detail::require_positive_count(where, "steps", steps);
+    detail::require_step_count(where, "steps", steps);
     detail::require_nonzero_finite_step(where, "step", step);
     const double dnorm = T::host_value(T::norm(direction));
     if (!(dnorm > 0.0)) throw numerical_error(detail::sentence(where, "the direction is zero."));
@@ -86,7 +88,7 @@ trajectory<typename G::backend> subspace_traversal(const G& g, const vector_t<ty
         const double pn = T::host_value(T::norm(p));
         if (!(pn > 1e-12 * dnorm))
             throw numerical_error(detail::sentence(where, "the direction has no component in the local " +
-                                                              std::to_string(k) + "-dimensional subspace at a point "
+                                                              detail::number(k) + "-dimensional subspace at a point "
                                                               "of the traversal, so there is nothing to follow."));
         if (latent) return std::pair<vector_t<B>, double>{T::scale(p, S(1.0 / pn)), pn / dnorm};
         const auto sk = T::head(tb.singular_values, kk);
@@ -94,7 +96,7 @@ trajectory<typename G::backend> subspace_traversal(const G& g, const vector_t<ty
         const double smin = -T::host_max(-T::element(sk, kk - 1));  // the smallest over a batch
         if (!(smin > 1e-14 * smax))
             throw numerical_error(detail::sentence(
-                where, "singular value " + std::to_string(k) + " of the Jacobian is zero at a point of the traversal, "
+                where, "singular value " + detail::number(k) + " of the Jacobian is zero at a point of the traversal, "
                        "so no latent step realises the output direction there; lower k."));
         const auto Vk = T::block_cols(tb.latent_basis, 0, kk);
         const auto Uk = T::block_cols(tb.output_basis, 0, kk);
@@ -127,7 +129,7 @@ trajectory<typename G::backend> subspace_traversal(const G& g, const vector_t<ty
         path.times.push_back(t);
         path.directions.push_back(p.dir);
         retained.push_back(p.retained);
-        if (options.record_outputs) path.outputs.push_back(g(p.z));
+        if (options.record_outputs) path.outputs.push_back(detail::evaluate(where, g, p.z));
     };
     for (std::size_t i = neg.size(); i-- > 0;) push(neg[i], -static_cast<double>(i + 1) * step);
     path.start_index = neg.size();

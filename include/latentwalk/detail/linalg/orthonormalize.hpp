@@ -7,6 +7,8 @@
 // |---------------------------------------|-------------------------------------------------------|-------------|
 // | orthonormalize<B>(where, name, A)     | thin QR of A after checks; dimension_error naming the | O(rc²)      |
 // |                                       | numerical rank when |R_jj| ≤ tol·max|R_jj|            |             |
+// |                                       | (A's columns scaled to unit norm first: the test and  |             |
+// |                                       | Q are invariant to column scaling, 1e-300 .. 1e300)   |             |
 // | rank_tolerance<B>(r, c)               | tol = 16 max(r, c) ε                                  | —           |
 // | require_orthonormal<B>(where, name, X)| invalid_argument_error unless max|XᵀX − I| ≤ sqrt(ε)  | O(rc²)      |
 // | frobenius_norm_host<B>(A)             | ‖A‖_F (largest over a batch)                          | O(rc)       |
@@ -55,16 +57,30 @@ matrix_t<B> orthonormalize(std::string_view where, std::string_view name, const 
     const auto r = static_cast<long long>(T::rows(A));
     const auto c = static_cast<long long>(T::cols(A));
     if (c < 1 || r < 1) {
-        throw dimension_error(sentence(where, std::string(name) + " is " + std::to_string(r) + "×" +
-                                                  std::to_string(c) + "; a basis needs at least one column and one row."));
+        throw dimension_error(sentence(where, std::string(name) + " is " + detail::number(r) + "×" +
+                                                  detail::number(c) + "; a basis needs at least one column and one row."));
     }
     require_finite<B>(where, name, A);
     if (c > r) {
-        throw dimension_error(sentence(where, std::string(name) + " is " + std::to_string(r) + "×" + std::to_string(c) +
-                                                  ": its rank is at most " + std::to_string(r) + " < " +
-                                                  std::to_string(c) + " columns, so it is not a basis."));
+        throw dimension_error(sentence(where, std::string(name) + " is " + detail::number(r) + "×" + detail::number(c) +
+                                                  ": its rank is at most " + detail::number(r) + " < " +
+                                                  detail::number(c) + " columns, so it is not a basis."));
     }
-    auto qr = T::thin_qr(A);
+    // Equilibrate first, so that the algorithm is scale-invariant in floating point too: every column
+    // is scaled to unit norm (the backends' column norms are overflow-safe), in two passes of
+    // 1/√‖a_j‖ each so that neither a column of norm 1e300 nor one of 1e-310 over- or underflows the
+    // scale. Positive column scalings leave the span unchanged; the rank test below then reads the
+    // conditioning of the span and not the columns' lengths.
+    const auto norms = T::column_norms(A);  // per sample of a batch
+    const std::vector<double> host_norms = T::to_host(norms);
+    for (std::size_t j = 0; j < host_norms.size(); ++j)
+        if (!(host_norms[j] > 0.0))
+            throw dimension_error(sentence(where, std::string(name) + " is rank deficient: its column " +
+                                                      detail::number(static_cast<long long>(j % static_cast<std::size_t>(c))) +
+                                                      " is zero; pass a full-column-rank basis."));
+    auto inverse = [&](const vector_t<B>& x) { return T::cwise_quotient(T::fill(x, T::size(x), 1.0), x); };
+    const auto A1 = T::scale_columns(A, inverse(T::cwise_sqrt(norms)));
+    auto qr = T::thin_qr(T::scale_columns(A1, inverse(T::column_norms(A1))));
     const std::vector<double> d = T::to_host(T::diagonal(qr.R));
     const double tol = rank_tolerance<B>(r, c);
     const std::size_t cs = static_cast<std::size_t>(c);
@@ -76,8 +92,8 @@ matrix_t<B> orthonormalize(std::string_view where, std::string_view name, const 
             if (std::abs(d[s + j]) > tol * largest) ++rank;
         if (rank < c) {
             throw dimension_error(sentence(
-                where, std::string(name) + " is rank deficient: numerical rank " + std::to_string(rank) + " < " +
-                           std::to_string(c) + " columns (|R_jj| ≤ " + format(tol) +
+                where, std::string(name) + " is rank deficient: numerical rank " + detail::number(rank) + " < " +
+                           detail::number(c) + " columns (|R_jj| ≤ " + format(tol) +
                            " · max |R_jj| in its QR factorization); pass a full-column-rank basis."));
         }
     }
@@ -91,8 +107,8 @@ void require_orthonormal(std::string_view where, std::string_view name, const ma
     const auto r = static_cast<long long>(T::rows(X));
     const auto c = static_cast<long long>(T::cols(X));
     if (c < 1 || c > r) {
-        throw dimension_error(sentence(where, std::string(name) + " is " + std::to_string(r) + "×" +
-                                                  std::to_string(c) + "; an orthonormal basis needs 1 ≤ columns ≤ rows."));
+        throw dimension_error(sentence(where, std::string(name) + " is " + detail::number(r) + "×" +
+                                                  detail::number(c) + "; an orthonormal basis needs 1 ≤ columns ≤ rows."));
     }
     require_finite<B>(where, name, X);
     const auto G = T::sub(T::tmatmul(X, X), T::identity(T::col(X, 0), T::cols(X)));

@@ -30,8 +30,8 @@ void require_same_ambient(std::string_view where, const matrix_t<B>& A, const ma
                           std::string_view m_name) {
     using T = backend_traits<B>;
     if (T::rows(A) != T::rows(M)) {
-        throw dimension_error(sentence(where, std::string(a_name) + " lives in R^" + std::to_string(T::rows(A)) +
-                                                  " but " + std::string(m_name) + " in R^" + std::to_string(T::rows(M)) +
+        throw dimension_error(sentence(where, std::string(a_name) + " lives in R^" + detail::number(T::rows(A)) +
+                                                  " but " + std::string(m_name) + " in R^" + detail::number(T::rows(M)) +
                                                   "; subspaces must share the ambient dimension."));
     }
 }

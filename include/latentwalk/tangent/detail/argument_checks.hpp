@@ -19,13 +19,13 @@ namespace latentwalk::detail {
 /// 1 ≤ k ≤ min(n, m), else invalid_argument_error (k < 1) or dimension_error (k too large).
 inline void require_rank_request(std::string_view where, long long k, long long n, long long m) {
     if (k < 1)
-        throw invalid_argument_error(sentence(where, "k is " + std::to_string(k) +
+        throw invalid_argument_error(sentence(where, "k is " + detail::number(k) +
                                                          "; it must be at least 1 (the number of directions asked)."));
     const long long r = std::min(n, m);
     if (k > r)
-        throw dimension_error(sentence(where, "k is " + std::to_string(k) + " but the Jacobian is " +
-                                                  std::to_string(m) + "×" + std::to_string(n) +
-                                                  ", so it has at most min(n, m) = " + std::to_string(r) +
+        throw dimension_error(sentence(where, "k is " + detail::number(k) + " but the Jacobian is " +
+                                                  detail::number(m) + "×" + detail::number(n) +
+                                                  ", so it has at most min(n, m) = " + detail::number(r) +
                                                   " singular triplets."));
 }
 
@@ -34,19 +34,19 @@ inline void require_tangent_options(std::string_view where, const tangent_basis_
     if (!std::isfinite(o.tolerance) || !std::isfinite(o.adjoint_tolerance))
         throw invalid_argument_error(sentence(where, "the tolerances must be finite numbers."));
     if (o.max_restarts < 0)
-        throw invalid_argument_error(sentence(where, "max_restarts is " + std::to_string(o.max_restarts) +
+        throw invalid_argument_error(sentence(where, "max_restarts is " + detail::number(o.max_restarts) +
                                                          "; it must be ≥ 0."));
     if (o.oversampling < 0)
-        throw invalid_argument_error(sentence(where, "oversampling is " + std::to_string(o.oversampling) +
+        throw invalid_argument_error(sentence(where, "oversampling is " + detail::number(o.oversampling) +
                                                          "; it must be ≥ 0."));
     if (o.power_iterations < 0 || o.power_iterations > 1000)
-        throw invalid_argument_error(sentence(where, "power_iterations is " + std::to_string(o.power_iterations) +
+        throw invalid_argument_error(sentence(where, "power_iterations is " + detail::number(o.power_iterations) +
                                                          "; it must be between 0 and 1000."));
     if (o.subspace_dimension != 0 && (o.subspace_dimension < k || o.subspace_dimension > r))
-        throw invalid_argument_error(sentence(where, "subspace_dimension is " + std::to_string(o.subspace_dimension) +
+        throw invalid_argument_error(sentence(where, "subspace_dimension is " + detail::number(o.subspace_dimension) +
                                                          "; it must be 0 (automatic) or between k = " +
-                                                         std::to_string(k) + " and min(n, m) = " +
-                                                         std::to_string(r) + "."));
+                                                         detail::number(k) + " and min(n, m) = " +
+                                                         detail::number(r) + "."));
     switch (o.method) {
         case tangent_method::automatic:
         case tangent_method::dense:
@@ -89,8 +89,8 @@ double check_adjoint_identity(std::string_view where, const CG& cg, const vector
     const double tol = tolerance > 0 ? tolerance : 64.0 * eps * std::sqrt(static_cast<double>(n + m));
     if (!(err <= tol))
         throw numerical_error(sentence(where, "the generator's JVP and VJP disagree: |<u, J v> - <J^T u, v>| is " +
-                                                  std::to_string(err) + " relative to their size, above the "
-                                                  "tolerance " + std::to_string(tol) +
+                                                  detail::number(err) + " relative to their size, above the "
+                                                  "tolerance " + detail::number(tol) +
                                                   "; its vjp is not the transpose of its jvp."));
     return err;
 }

@@ -26,7 +26,7 @@ vector_t<B> ode_eval(const F& f, const vector_t<B>& z, double t, long long& coun
     ++count;
     vector_t<B> v = f(z, t);
     require_length<B>("integrate_ode", "f(z, t)", v, n, "the state's length");
-    require_finite_result<B>("integrate_ode", "the right-hand side f(z, t) at t = " + std::to_string(t), v);
+    require_finite_result<B>("integrate_ode", "the right-hand side f(z, t) at t = " + detail::number(t), v);
     return v;
 }
 

@@ -73,8 +73,8 @@ public:
         const double lo = std::min(ts.front(), ts.back()), hi = std::max(ts.front(), ts.back());
         if (t < lo || t > hi)
             throw invalid_argument_error(detail::sentence(
-                "ode_solution::at", "t = " + std::to_string(t) + " lies outside the integrated interval [" +
-                                        std::to_string(lo) + ", " + std::to_string(hi) + "]."));
+                "ode_solution::at", "t = " + detail::number(t) + " lies outside the integrated interval [" +
+                                        detail::number(lo) + ", " + detail::number(hi) + "]."));
         if (ts.size() == 1) return path.points.front();
         const bool forward = ts.back() > ts.front();
         // the step i with t between ts[i] and ts[i+1]

@@ -20,6 +20,8 @@
 // below (d < 20) the plain difference d − μ² loses at most a factor d/var < 40 in relative accuracy.
 #include <cmath>
 #include <limits>
+#include <numbers>
+#include <stdexcept>
 #include <string>
 
 #include <boost/math/special_functions/bernoulli.hpp>
@@ -37,7 +39,7 @@ public:
     explicit chi_statistics(long long d) : d_(d) {
         if (d < 1)
             throw invalid_argument_error(::latentwalk::detail::sentence(
-                "eigen::chi_statistics", "the dimension must be at least 1, got " + std::to_string(d) + "."));
+                "eigen::chi_statistics", "the dimension must be at least 1, got " + ::latentwalk::detail::number(d) + "."));
         const double a = 0.5 * static_cast<double>(d);
         if (d >= series_threshold) {
             const double D = log_ratio_series(a);
@@ -69,40 +71,74 @@ public:
         if (std::isnan(r)) throw numerical_error(::latentwalk::detail::sentence("eigen::chi_statistics::cdf", "r is NaN."));
         if (r <= 0) return 0.0;
         if (std::isinf(r)) return 1.0;
-        return boost::math::gamma_p(0.5 * static_cast<double>(d_), 0.5 * r * r);
+        const double x = 0.5 * r * r;
+        if (std::isinf(x)) return 1.0;  // r > 1.9e154: P = 1 in double for every d that fits in memory
+        return guarded("eigen::chi_statistics::cdf", [&] { return boost::math::gamma_p(0.5 * static_cast<double>(d_), x); });
     }
     /// P(‖z‖ > r), accurate in the upper tail.
     double survival(double r) const {
         if (std::isnan(r)) throw numerical_error(::latentwalk::detail::sentence("eigen::chi_statistics::survival", "r is NaN."));
         if (r <= 0) return 1.0;
         if (std::isinf(r)) return 0.0;
-        return boost::math::gamma_q(0.5 * static_cast<double>(d_), 0.5 * r * r);
+        const double x = 0.5 * r * r;
+        if (std::isinf(x)) return 0.0;
+        return guarded("eigen::chi_statistics::survival",
+                       [&] { return boost::math::gamma_q(0.5 * static_cast<double>(d_), x); });
     }
     /// The r with P(‖z‖ ≤ r) = p, for p in [0, 1). Throws invalid_argument_error outside.
     double quantile(double p) const {
         if (!(p >= 0.0 && p < 1.0))
             throw invalid_argument_error(::latentwalk::detail::sentence(
-                "eigen::chi_statistics::quantile", "the probability must lie in [0, 1), got " + std::to_string(p) + "."));
+                "eigen::chi_statistics::quantile", "the probability must lie in [0, 1), got " + ::latentwalk::detail::number(p) + "."));
         if (p == 0.0) return 0.0;
-        return std::sqrt(2.0 * boost::math::gamma_p_inv(0.5 * static_cast<double>(d_), p));
+        return std::sqrt(2.0) * std::sqrt(guarded("eigen::chi_statistics::quantile", [&] {
+                   return boost::math::gamma_p_inv(0.5 * static_cast<double>(d_), p);
+               }));
     }
     /// log of the χ_d density at r > 0 (−∞ for r = 0 when d > 1). Throws invalid_argument_error for r < 0.
     double log_pdf(double r) const {
         ::latentwalk::detail::require_finite_scalar("eigen::chi_statistics::log_pdf", "r", r);
         if (r < 0)
             throw invalid_argument_error(
-                ::latentwalk::detail::sentence("eigen::chi_statistics::log_pdf", "r must be non-negative, got " + std::to_string(r) + "."));
+                ::latentwalk::detail::sentence("eigen::chi_statistics::log_pdf", "r must be non-negative, got " + ::latentwalk::detail::number(r) + "."));
         if (r == 0) return d_ == 1 ? 0.5 * std::log(2.0 / pi()) : -std::numeric_limits<double>::infinity();
         // f(r) = r x^{a−1} e^{−x}/Γ(a) at x = r²/2: Boost evaluates the prefix without the cancellation
         // between (d − 1) log r and log Γ(d/2) that a log-space formula suffers at large d.
-        const double g = boost::math::gamma_p_derivative(0.5 * static_cast<double>(d_), 0.5 * r * r);
-        if (g > 0 && std::isfinite(g)) return std::log(r * g);
-        const double a = 0.5 * static_cast<double>(d_);  // underflow: log space
-        return std::log(r) + (a - 1.0) * std::log(0.5 * r * r) - 0.5 * r * r - std::lgamma(a);
+        const double a = 0.5 * static_cast<double>(d_);
+        const double x = 0.5 * r * r;
+        if (std::isfinite(x) && x > 0) {
+            const double g = guarded("eigen::chi_statistics::log_pdf",
+                                     [&] { return boost::math::gamma_p_derivative(a, x); });
+            if (g > 0 && std::isfinite(g)) return std::log(r * g);
+        }
+        // under- or overflow of r²/2 or of the density: log space, with log(r²/2) = 2 log r − log 2 so that
+        // r = 1e-200 does not underflow and r = 1e200 does not overflow
+        const double log_r = std::log(r);
+        const double log_x = 2.0 * log_r - std::numbers::ln2;
+        const double value = log_r + (a - 1.0) * log_x - std::exp(log_x) - std::lgamma(a);
+        if (!std::isfinite(value))
+            throw numerical_error(::latentwalk::detail::sentence(
+                "eigen::chi_statistics::log_pdf", "log f(r) at r = " + ::latentwalk::detail::number(r) + " for d = " +
+                                                      ::latentwalk::detail::number(d_) +
+                                                      " lies below the double range (its exact value overflows)."));
+        return value;
     }
 
 private:
     static constexpr long long series_threshold = 20;
+
+    /// Boost.Math's own exceptions (evaluation_error, overflow_error, domain_error) become the
+    /// library's numerical_error with a sentence.
+    template <class F>
+    double guarded(const char* where, F&& f) const {
+        try {
+            return f();
+        } catch (const std::exception& e) {
+            throw numerical_error(::latentwalk::detail::sentence(
+                where, "Boost.Math could not evaluate the χ law for d = " + ::latentwalk::detail::number(d_) + " (" +
+                           e.what() + ")."));
+        }
+    }
     static constexpr double pi() { return 3.14159265358979323846; }
 
     /// D(a) = log(Γ(a + ½)/(Γ(a)√a)) by the series in the header comment, a ≥ 10.

@@ -208,7 +208,8 @@ private:
     }
 
     Scalar pixel_scale(const vector_type& z) const {
-        const Scalar s = std::sqrt(z.squaredNorm() / Scalar(z.size()) + opts_.pixel_norm_epsilon);
+        // √(‖z‖²/n + ε) as hypot(‖z‖/√n, √ε): no overflow of ‖z‖² for |z_i| up to DBL_MAX
+        const Scalar s = std::hypot(z.stableNorm() / std::sqrt(Scalar(z.size())), std::sqrt(opts_.pixel_norm_epsilon));
         if (!(s > Scalar(0)))
             throw numerical_error(
                 "latentwalk::eigen::mlp_generator: PixelNorm of the zero vector is undefined when "

@@ -292,6 +292,7 @@ private:
 
     void check(const char* where, const vector_type& z) const {
         latentwalk::detail::require_length<backend>(where, "z", z, static_cast<long long>(d_), "the potential's dimension");
+        latentwalk::detail::require_finite<backend>(where, "z", z);
     }
 
     Eigen::Index d_, H_ = 0, E_ = 0;

@@ -224,6 +224,8 @@ private:
             throw invalid_argument_error(sentence(where, "z has dtype " + std::string(c10::toString(z.scalar_type())) +
                                                              " but the potential's backend is " +
                                                              backend_traits<backend>::name + "."));
+        if (!at::isfinite(z).all().item<bool>())
+            throw numerical_error(sentence(where, "z contains NaN or Inf; inputs must be finite."));
     }
 
     /// z expanded to the common batch of z and t, as a fresh leaf that requires grad.
