@@ -15,7 +15,12 @@
 //    root finding along the score (project_to_level_set); log-density drift and cost per step.
 // Every stage runs through the project's training loop (progress line, losses.csv, atomic checkpoints in
 // out/<stage>/); --resume continues a killed run. Files: directions.csv (d × K, sorted by variation),
-// directions_table.csv, decorrelation.csv, walk_drift.csv, cdf.csv (non-Gaussian priors), summary.txt.
+// directions_table.csv, decorrelation.csv, walk_drift.csv, cdf.csv (when F is learned), summary.txt.
+// 5. With --image-height H (a TorchScript generator whose --image-method draws C × H × W images): walk_grid.png,
+//    every learned direction walked density-preservingly on both sides of a held-out z0 (t = −grid-steps … grid-steps),
+//    and walk_compare.png, the top three directions walked linearly, with the learned C and density-preservingly
+//    (t = 0 … 2·grid-steps). --learn-density trains F and C for the Gaussian prior too; --parameterization
+//    matrix-exponential makes Γ exactly orthogonal without the rest of --code-variant.
 #include <CLI/CLI.hpp>
 #include <torch/script.h>
 #include <torch/torch.h>
