@@ -12,6 +12,7 @@
 #include <cstdio>
 #include <numbers>
 #include <random>
+#include <utility>
 #include <vector>
 
 #include "dplase_support.hpp"
@@ -84,6 +85,25 @@ std::shared_ptr<dp::cdf_network> train_cdf(const at::Tensor& samples, dp::cdf_pa
     ao.learning_rate = 2e-3;
     dp::adam_steps(trainer.parameters(), [&](std::int64_t s) { return trainer.loss(s).total; }, ao);
     return F;
+}
+
+/// A trained C: `steps` Adam steps (lr 0.01) of l_den against log_p on the samples, |t| ≤ 1, H = 64; the l_den history.
+std::pair<std::shared_ptr<dp::correction_module>, std::vector<double>> train_correction(const log_density_function& log_p,
+                                                                                       const at::Tensor& samples,
+                                                                                       std::uint64_t seed, std::int64_t steps) {
+    dp::correction_module_options o;
+    o.hidden = 64;
+    o.seed = seed;
+    auto C = std::make_shared<dp::correction_module>(samples.size(1), o);
+    dp::correction_trainer_options to;
+    to.batch = 256;
+    to.max_step = 1.0;
+    dp::correction_trainer trainer(C, log_p, samples, to);
+    dp::adam_options ao;
+    ao.steps = steps;
+    ao.learning_rate = 1e-2;
+    auto history = dp::adam_steps(trainer.parameters(), [&](std::int64_t s) { return trainer.loss(s).total; }, ao);
+    return {C, std::move(history)};
 }
 
 }  // namespace
@@ -179,18 +199,7 @@ CATCH_TEST_CASE("train_dplase: C trained with l_den on the mixture cuts the walk
     const auto p = bimodal(d);
     const auto log_p = mixture_log_density(p);
     const auto train = draws(p, d, 8000, 7), test = draws(p, d, 256, 8);
-    dp::correction_module_options o;
-    o.hidden = 64;
-    o.seed = 1;
-    auto C = std::make_shared<dp::correction_module>(d, o);
-    dp::correction_trainer_options to;
-    to.batch = 256;
-    to.max_step = 1.0;
-    dp::correction_trainer trainer(C, log_p, train, to);
-    dp::adam_options ao;
-    ao.steps = 2500;
-    ao.learning_rate = 1e-2;
-    const auto history = dp::adam_steps(trainer.parameters(), [&](std::int64_t s) { return trainer.loss(s).total; }, ao);
+    const auto [C, history] = train_correction(log_p, train, 1, 2500);
     // Held out: each test z₀ with its own random unit γ, at t = 0.25, 0.5, 0.75, 1.
     auto gen = at::detail::createCPUGenerator(21);
     const auto gamma = dp::random_unit_directions(test.size(0), d, gen, test);
@@ -244,18 +253,7 @@ CATCH_TEST_CASE("train_dplase: C trained with l_den against F learned on the tru
     const auto train = draws(p, d, 8000, 31), test = draws(p, d, 256, 32);
     const auto F = train_cdf(train, dp::cdf_parameterization::monotone, 600);
     for (auto& w : F->parameters()) w.set_requires_grad(false);
-    dp::correction_module_options o;
-    o.hidden = 64;
-    o.seed = 3;
-    auto C = std::make_shared<dp::correction_module>(d, o);
-    dp::correction_trainer_options to;
-    to.batch = 256;
-    to.max_step = 1.0;
-    dp::correction_trainer trainer(C, [F](const at::Tensor& z) { return F->log_density(z); }, train, to);
-    dp::adam_options ao;
-    ao.steps = 1500;
-    ao.learning_rate = 1e-2;
-    dp::adam_steps(trainer.parameters(), [&](std::int64_t s) { return trainer.loss(s).total; }, ao);
+    const auto C = train_correction([F](const at::Tensor& z) { return F->log_density(z); }, train, 3, 1500).first;
     auto gen = at::detail::createCPUGenerator(33);
     const auto gamma = dp::random_unit_directions(test.size(0), d, gen, test);
     at::NoGradGuard ng;
