@@ -115,12 +115,7 @@ CATCH_TEST_CASE("train_dplase: the cdf_network's export replays F, F', log p and
         o.parameterization = par;
         o.hidden = 5;
         o.seed = 11;
-        auto F = std::make_shared<dp::cdf_network>(3, o);
-        {  // move the weights off their initial values
-            at::NoGradGuard ng;
-            auto gen = at::detail::createCPUGenerator(3);
-            for (auto& t : F->parameters()) t.add_(at::randn(t.sizes(), gen, t.options()) * 0.1);
-        }
+        auto F = latentwalk::test::dplase::perturbed(std::make_shared<dp::cdf_network>(3, o), 3, 0.1);
         const lw::learned_cdf_model<B> Fe(Eigen::VectorXd::Zero(3), 3, F->weights());
         CATCH_REQUIRE(Fe.min_slope(Eigen::VectorXd::Zero(3), -4, 4) > 0);
         auto gen = at::detail::createCPUGenerator(4);

@@ -13,20 +13,8 @@
 
 namespace lw = latentwalk;
 namespace dp = latentwalk::torch::dplase;
+using latentwalk::test::dplase::perturbed;
 using latentwalk::test::dplase::vector_of;
-
-namespace {
-
-/// A module whose weights are moved off their initial values (C's output layer starts at zero).
-template <class M>
-std::shared_ptr<M> perturbed(std::shared_ptr<M> m, std::uint64_t seed, double scale) {
-    at::NoGradGuard ng;
-    auto gen = at::detail::createCPUGenerator(seed);
-    for (auto& t : m->parameters()) t.add_(at::randn(t.sizes(), gen, t.options()) * scale);
-    return m;
-}
-
-}  // namespace
 
 CATCH_TEST_CASE("train_dplase: the exported F and C run batched on the torch backend and in float on Eigen as the modules do") {
     const long d = 5, N = 7;
