@@ -15,7 +15,12 @@
 //    root finding along the score (project_to_level_set); log-density drift and cost per step.
 // Every stage runs through the project's training loop (progress line, losses.csv, atomic checkpoints in
 // out/<stage>/); --resume continues a killed run. Files: directions.csv (d × K, sorted by variation),
-// directions_table.csv, decorrelation.csv, walk_drift.csv, cdf.csv (non-Gaussian priors), summary.txt.
+// directions_table.csv, decorrelation.csv, walk_drift.csv, cdf.csv (when F is learned), summary.txt.
+// 5. With --image-height H (a TorchScript generator whose --image-method draws C × H × W images): walk_grid.png,
+//    every learned direction walked density-preservingly on both sides of a held-out z0 (t = −grid-steps … grid-steps),
+//    and walk_compare.png, the top three directions walked linearly, with the learned C and density-preservingly
+//    (t = 0 … 2·grid-steps). --learn-density trains F and C for the Gaussian prior too; --parameterization
+//    matrix-exponential makes Γ exactly orthogonal without the rest of --code-variant.
 #include <CLI/CLI.hpp>
 #include <torch/script.h>
 #include <torch/torch.h>
@@ -24,8 +29,12 @@
 #include <latentwalk/density/cdf_distance.hpp>
 #include <latentwalk/density/corrected_walk.hpp>
 #include <latentwalk/density/iid_gaussian_mixture.hpp>
+#include <latentwalk/torch.hpp>
 #include <latentwalk/torch/dplase.hpp>
 #include <latentwalk/torch/training/train_loop.hpp>
+#if defined(LATENTWALK_HAVE_PLOT)
+#include "plot/traversal_grid.hpp"
+#endif
 
 #include <chrono>
 #include <cmath>
@@ -57,6 +66,12 @@ struct settings {
     std::int64_t walk_steps = 10, walk_starts = 64;
     double walk_eps = 0.3;
     bool code_variant = false, gram_schmidt = false, resume = false;
+    bool learn_density = false;               ///< train F and C for the Gaussian prior too
+    std::string parameterization = "unit-columns";
+    std::string image_method = "forward";     ///< the TorchScript method that draws the images of the grids
+    std::int64_t image_height = 0, image_width = 0, image_channels = 1;
+    std::int64_t grid_steps = 4;
+    double grid_step = 1.0;
     std::uint64_t seed = 7;
     std::string out = "dplase-run";
 };
@@ -169,6 +184,112 @@ struct drift_row {
     long steps_taken = 0;
 };
 
+#if defined(LATENTWALK_HAVE_PLOT)
+using TB = lw::torch::backend<double>;
+
+lw::torch::torchscript_options image_options(const settings& s) {
+    lw::torch::torchscript_options o;
+    o.method = s.image_method;
+    return o;
+}
+
+/// Eigen walk points as a torch trajectory, for plot::traversal_grid on the TorchScript image method.
+lw::trajectory<TB> as_trajectory(const std::vector<Eigen::VectorXd>& pts, const std::vector<double>& times) {
+    lw::trajectory<TB> path;
+    for (const auto& z : pts)
+        path.points.emplace_back(at::tensor(c10::ArrayRef<double>(z.data(), static_cast<std::size_t>(z.size())), at::kDouble));
+    path.times = times;
+    return path;
+}
+
+/// The two PNG walk grids along the learned directions from one held-out z0 (see the header comment).
+/// `walk(z0, γ, steps, ε)` is the density-preserving walk (eq. 2 or the projection), `corrected` the walk with the
+/// learned C (empty without one); the returned lines go into summary.txt.
+std::string write_walk_grids(const settings& s, const std::vector<Eigen::VectorXd>& dirs, const std::vector<double>& variation,
+                             const Eigen::VectorXd& z0,
+                             const std::function<lw::density_walk<B>(const Eigen::VectorXd&, long)>& walk,
+                             const std::function<lw::density_walk<B>(const Eigen::VectorXd&, long)>& corrected,
+                             const std::function<double(const Eigen::VectorXd&)>& log_p, const std::string& walk_name) {
+    const lw::torch::torchscript_generator<double> images(s.model, s.latent_dim, image_options(s));
+    plot::traversal_grid_options o{.height = static_cast<std::size_t>(s.image_height),
+                                   .width = static_cast<std::size_t>(s.image_width > 0 ? s.image_width : s.image_height),
+                                   .channels = static_cast<std::size_t>(s.image_channels)};
+    o.scale = 3;
+    std::ostringstream notes;
+    const double c0 = log_p(z0);
+    auto drift = [&](const std::vector<Eigen::VectorXd>& pts) {
+        double m = 0;
+        for (const auto& z : pts) m = std::max(m, std::abs(log_p(z) - c0));
+        return m;
+    };
+    // 1. walk_grid.png: every learned direction, the density-preserving walk on both sides of z0.
+    std::vector<lw::trajectory<TB>> rows;
+    const long T = s.grid_steps;
+    for (std::size_t j = 0; j < dirs.size(); ++j) {
+        lw::density_walk<B> fwd, bwd;
+        try {
+            fwd = walk(dirs[j], T);
+            bwd = walk(-dirs[j], T);
+        } catch (const lw::error& e) {  // a projection that finds no level: the row stays blank, the reason is noted
+            notes << "  walk_grid row " << j + 1 << ": the walk failed (" << e.what() << ")\n";
+            o.row_labels.emplace_back("γ" + std::to_string(j + 1) + " (failed)");
+            rows.push_back(as_trajectory({z0}, {0.0}));
+            continue;
+        }
+        std::vector<Eigen::VectorXd> pts(bwd.points.rbegin(), bwd.points.rend() - 1);
+        pts.insert(pts.end(), fwd.points.begin(), fwd.points.end());
+        std::vector<double> times;
+        for (long i = -T; i <= T; ++i) times.push_back(static_cast<double>(i) * s.grid_step);
+        char label[64];
+        std::snprintf(label, sizeof label, "γ%zu (%.3g)", j + 1, variation[j]);
+        o.row_labels.emplace_back(label);
+        notes << "  walk_grid row " << j + 1 << ": max |Δ log p| " << drift(pts) << "\n";
+        rows.push_back(as_trajectory(pts, times));
+    }
+    for (long i = -T; i <= T; ++i) {
+        char buf[32];
+        std::snprintf(buf, sizeof buf, "t=%+.3g", static_cast<double>(i) * s.grid_step);
+        o.col_labels.emplace_back(i == 0 ? "t=0" : buf);
+    }
+    o.title = "DP-LaSE directions learned on " + std::filesystem::path(s.model).filename().string() + " (" + s.method +
+              "), " + walk_name;
+    const auto dir = std::filesystem::path(s.out);
+    plot::traversal_grid(images, rows, o).write((dir / "walk_grid.png").string());
+    // 2. walk_compare.png: the top three directions, linear vs learned C vs the density-preserving walk, t = 0 … 2T.
+    rows.clear();
+    o.row_labels.clear();
+    o.col_labels.clear();
+    const long T2 = 2 * T;
+    std::vector<double> times;
+    for (long i = 0; i <= T2; ++i) {
+        times.push_back(static_cast<double>(i) * s.grid_step);
+        char buf[32];
+        std::snprintf(buf, sizeof buf, "t=%.3g", times.back());
+        o.col_labels.emplace_back(buf);
+    }
+    for (std::size_t j = 0; j < std::min<std::size_t>(3, dirs.size()); ++j) {
+        std::vector<Eigen::VectorXd> line;
+        for (double t : times) line.push_back(z0 + t * dirs[j]);
+        auto add = [&](const std::string& name, const std::vector<Eigen::VectorXd>& pts) {
+            o.row_labels.push_back("γ" + std::to_string(j + 1) + " " + name);
+            notes << "  walk_compare γ" << j + 1 << " " << name << ": max |Δ log p| " << drift(pts) << ", ‖z‖ at t = "
+                  << times.back() << ": " << pts.back().norm() << "\n";
+            rows.push_back(as_trajectory(pts, times));
+        };
+        add("linear", line);
+        if (corrected) add("C", corrected(dirs[j], T2).points);
+        try {
+            add("DP", walk(dirs[j], T2).points);
+        } catch (const lw::error& e) {
+            notes << "  walk_compare γ" << j + 1 << " DP: the walk failed (" << e.what() << ")\n";
+        }
+    }
+    o.title = "linear vs learned C vs density-preserving, ‖z₀‖ = " + std::to_string(z0.norm()).substr(0, 4);
+    plot::traversal_grid(images, rows, o).write((dir / "walk_compare.png").string());
+    return notes.str();
+}
+#endif
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -198,6 +319,18 @@ int main(int argc, char** argv) {
     app.add_option("--walk-starts", s.walk_starts, "held-out z0 per direction");
     app.add_flag("--code-variant", s.code_variant,
                  "the released code's choices (matrix exponential, random pairs, t ~ U[-ε, ε], normalized decorrelation, means)");
+    app.add_option("--parameterization", s.parameterization,
+                   "unit-columns (the paper: unit columns + ζ l_reg) or matrix-exponential (exactly orthogonal)")
+        ->check(CLI::IsMember({"unit-columns", "matrix-exponential"}));
+    app.add_flag("--learn-density", s.learn_density,
+                 "train F and C for --prior gaussian too (DP-LaSE learns them for any prior); the walks then compare C there");
+    app.add_option("--image-height", s.image_height,
+                   "with --generator torchscript: the height of the images that --image-method draws; > 0 writes the PNG walk grids");
+    app.add_option("--image-width", s.image_width, "their width (default: the height)");
+    app.add_option("--image-channels", s.image_channels, "their channels: 1 (grey) or 3 (RGB planes)");
+    app.add_option("--image-method", s.image_method, "the TorchScript method that draws the images (the whole generator)");
+    app.add_option("--grid-steps", s.grid_steps, "steps on each side of z0 in walk_grid.png (and 2× that in walk_compare.png)");
+    app.add_option("--grid-step", s.grid_step, "the step size of the grids' walks");
     app.add_flag("--gram-schmidt", s.gram_schmidt,
                  "re-orthogonalize the directions by Gram-Schmidt after every step (the released StyleGAN2 script)");
     app.add_option("--seed", s.seed, "seed of every stage");
@@ -207,6 +340,22 @@ int main(int argc, char** argv) {
 
     try {
         at::set_num_threads(1);
+        if (s.image_height > 0) {  // checked before any training
+#if defined(LATENTWALK_HAVE_PLOT)
+            if (s.generator != "torchscript")
+                throw lw::invalid_argument_error("dplase: --image-height draws the grids with --image-method of the TorchScript "
+                                                 "--model, so it needs --generator torchscript.");
+            const lw::torch::torchscript_generator<double> images(s.model, s.latent_dim, image_options(s));
+            const auto w = s.image_width > 0 ? s.image_width : s.image_height;
+            if (images.output_dim() != s.image_channels * s.image_height * w)
+                throw lw::invalid_argument_error("dplase: --image-method " + s.image_method + " has " + std::to_string(images.output_dim()) +
+                                                 " outputs, not --image-channels × --image-height × --image-width = " +
+                                                 std::to_string(s.image_channels * s.image_height * w) + ".");
+#else
+            throw lw::invalid_argument_error("dplase: --image-height asks for PNG walk grids, but this build has no pictures "
+                                             "(install libcairo2-dev and reconfigure).");
+#endif
+        }
         tr::manual_seed(s.seed);
         std::filesystem::create_directories(s.out);
         const long d = s.latent_dim;
@@ -268,7 +417,7 @@ int main(int argc, char** argv) {
         std::shared_ptr<dp::correction_module> C;
         std::optional<lw::learned_cdf_model<B>> Fe;
         std::optional<lw::correction_network<B>> Ce;
-        if (!gaussian) {
+        if (!gaussian || s.learn_density) {
             dp::cdf_network_options fo;
             fo.shared = true;  // DP-LaSE's i.i.d. assumption: one F for every coordinate
             fo.hidden = 16;
@@ -343,6 +492,8 @@ int main(int argc, char** argv) {
             to.variation.variation = dp::loss_reduction::mean;
             to.orthogonality = dp::loss_reduction::mean;
         }
+        if (s.parameterization == "matrix-exponential") go.parameterization = dp::direction_parameterization::matrix_exponential;
+        const bool exact_orthogonal = go.parameterization == dp::direction_parameterization::matrix_exponential;
         auto Gamma = std::make_shared<dp::direction_set>(d, s.directions, go);
         const auto walk = gaussian ? dp::norm_preserving_walk() : dp::corrected_walk(C->as_function());
         if (C)
@@ -355,7 +506,9 @@ int main(int argc, char** argv) {
             return std::vector<at::Tensor>{l.total, l.variation, l.decorrelation, l.orthogonality};
         }, s.batch * s.directions, s.lr);
         if (s.gram_schmidt) {
-            if (s.code_variant) throw lw::invalid_argument_error("dplase: --gram-schmidt applies to unit columns, not to --code-variant's matrix exponential.");
+            if (exact_orthogonal)
+                throw lw::invalid_argument_error("dplase: --gram-schmidt applies to unit columns, not to the matrix exponential "
+                                                 "(--code-variant or --parameterization matrix-exponential).");
             lg.after_step = [Gamma] { Gamma->gram_schmidt(); };
         }
         run_stage(lg, s, "directions", s.steps);
@@ -387,6 +540,7 @@ int main(int argc, char** argv) {
             }
         }
         summary << "directions (" << (s.code_variant ? "released-code variant" : "paper defaults")
+                << (exact_orthogonal && !s.code_variant ? ", exactly orthogonal (matrix exponential)" : "")
                 << (s.gram_schmidt ? " + Gram-Schmidt after each step" : "") << ", K = " << K
                 << ", ε = " << s.eps << ", λ = " << s.lambda << ", ζ = " << s.zeta << "): total variation on "
                 << held_out.size(0) << " held-out z0 " << v_before << " → " << v_after << " (×" << v_after / v_before
@@ -401,7 +555,7 @@ int main(int argc, char** argv) {
         for (long j = 0; j < K; ++j) dirs.push_back(to_eigen(rep.directions.select(1, j)));
         const auto n = static_cast<std::size_t>(s.walk_steps) + 1;
         std::vector<drift_row> rows;
-        rows.reserve(4);  // references to the rows are kept below
+        rows.reserve(5);  // references to the rows are kept below
         auto add = [&](const std::string& name) -> drift_row& {
             rows.push_back({name, std::vector<double>(n, 0.0), std::vector<double>(n, 0.0), std::vector<long>(n, 0), 0, 0, 0});
             return rows.back();
@@ -436,6 +590,9 @@ int main(int argc, char** argv) {
                               : s.prior == "truncated" ? "projection (closed form, radial)"
                                                        : "projection (score-ray Newton)");
         drift_row* corrected = Ce ? &add("learned C (eq. 6)") : nullptr;
+        // For the Gaussian the closed form above IS the projection; root finding along the score reaches the same
+        // points (the score ray is the ray from the mode) at the cost of a search, the cost a non-Gaussian prior pays.
+        drift_row* searched = gaussian ? &add("projection (score-ray Newton)") : nullptr;
         drift_row* rescaled = !gaussian ? &add("norm rescaling (eq. 2)") : nullptr;
         p.visit([&](const auto& density) {
             for (long a = 0; a < s.walk_starts; ++a) {
@@ -448,6 +605,12 @@ int main(int argc, char** argv) {
                         record(projected, wp.points, tp);
                     } catch (const lw::error&) {
                         ++projected.failures;
+                    }
+                    if (searched) {
+                        lw::density_walk_options wo;
+                        wo.projection.method = lw::level_projection_method::score_ray;
+                        auto [ws, ts] = timed([&] { return lw::density_preserving_walk(density, z0, g, s.walk_steps, s.walk_eps, wo); });
+                        record(*searched, ws.points, ts);
                     }
                     if (corrected) {
                         auto [wc, tc] = timed([&] { return lw::density_preserving_walk(density, z0, g, s.walk_steps, s.walk_eps, *Ce); });
@@ -487,9 +650,30 @@ int main(int argc, char** argv) {
                           r.max[last], r.steps_taken ? 1e6 * r.seconds / r.steps_taken : NAN, r.failures, r.outside);
             summary << line;
         }
+        if (s.image_height > 0) {
+#if defined(LATENTWALK_HAVE_PLOT)
+            const Eigen::VectorXd& z0 = test_rows[0];
+            std::string notes;
+            p.visit([&](const auto& density) {
+                const auto walk = [&](const Eigen::VectorXd& g, long steps) {
+                    return lw::density_preserving_walk(density, z0, g, steps, s.grid_step);
+                };
+                std::function<lw::density_walk<B>(const Eigen::VectorXd&, long)> corrected;
+                if (Ce)
+                    corrected = [&](const Eigen::VectorXd& g, long steps) {
+                        return lw::density_preserving_walk(density, z0, g, steps, s.grid_step, *Ce);
+                    };
+                notes = write_walk_grids(s, dirs, rep.variation, z0, walk, corrected,
+                                         [&](const Eigen::VectorXd& z) { return p.log_density(z); }, projected.method);
+                return 0;
+            });
+            summary << "grids (walk_grid.png, walk_compare.png) from held-out z0 #0, ‖z0‖ = " << z0.norm() << ", log p(z0) = "
+                    << p.log_density(z0) << ", steps of " << s.grid_step << ":\n" << notes;
+#endif
+        }
         std::ofstream(std::filesystem::path(s.out) / "summary.txt") << summary.str();
         std::cout << "\n" << summary.str() << "files in " << s.out << "/: directions.csv, directions_table.csv, decorrelation.csv, walk_drift.csv"
-                  << (gaussian ? "" : ", cdf.csv") << ", summary.txt, and each stage's losses.csv and checkpoint.pt\n";
+                  << (Fe ? ", cdf.csv" : "") << (s.image_height > 0 ? ", walk_grid.png, walk_compare.png" : "") << ", summary.txt, and each stage's losses.csv and checkpoint.pt\n";
     } catch (const std::exception& e) {
         std::cerr << "dplase: " << e.what() << "\n";
         return 1;

@@ -79,99 +79,76 @@ inline void pictures(plot::picture_report& rep, std::ostream& os, const std::fun
     auto done = [&](const std::string& stem) {
         os << "  " << std::left << std::setw(22) << stem << std::right << " " << rep.path(stem + ".png") << " (+ .svg)\n";
     };
+    // One picture: drawn (PNG and SVG), captioned in report.md and listed in the text report.
+    auto show = [&](auto&& picture, const std::string& stem, const std::string& caption) {
+        rep.add(picture, stem, caption);
+        done(stem);
+    };
     os << "== Pictures ==\n\n";
 
     rep.section("1. Generators and their local basis");
-    {
-        auto fig = pp::tangent_frames();
-        rep.add(fig, "tangent_frames",
-                "The unit sphere and a torus (R = 2, r = 0.5) as 2-D latent generators. At each black point the arrows are "
-                "r σ₁u₁ (blue) and r σ₂u₂ (vermillion) from `tangent_basis`, and the orange ellipse is the image of a latent "
-                "disc of radius r under the Jacobian, whose semi-axes they are. On the sphere σ = (1, sin θ): the ellipses "
-                "flatten towards the pole; on the torus σ₁ = R + r cos v is largest on the outer equator and smallest on the "
-                "inner one, while σ₂ = r stays the same.");
-        done("tangent_frames");
-    }
+    show(pp::tangent_frames(), "tangent_frames",
+            "The unit sphere and a torus (R = 2, r = 0.5) as 2-D latent generators. At each black point the arrows are "
+            "r σ₁u₁ (blue) and r σ₂u₂ (vermillion) from `tangent_basis`, and the orange ellipse is the image of a latent "
+            "disc of radius r under the Jacobian, whose semi-axes they are. On the sphere σ = (1, sin θ): the ellipses "
+            "flatten towards the pole; on the torus σ₁ = R + r cos v is largest on the outer equator and smallest on the "
+            "inner one, while σ₂ = r stays the same.");
 
     rep.section("2. Traversals: curve traversal vs the straight line");
-    {
-        auto fig = pp::curve_vs_line();
-        rep.add(fig, "curve_vs_line",
-                "Local Basis's Iterative Curve-Traversal (blue) follows the first local direction step by step and bends "
-                "with the sphere; the straight line along the same starting tangent (vermillion, dashed) leaves it. The "
-                "right panel is each path's distance from the sphere: the line's grows as √(1 + (kε)²) − 1 (black dashed, "
-                "the exact value), the curve's stays at rounding level.");
-        done("curve_vs_line");
-    }
+    show(pp::curve_vs_line(), "curve_vs_line",
+            "Local Basis's Iterative Curve-Traversal (blue) follows the first local direction step by step and bends "
+            "with the sphere; the straight line along the same starting tangent (vermillion, dashed) leaves it. The "
+            "right panel is each path's distance from the sphere: the line's grows as √(1 + (kε)²) − 1 (black dashed, "
+            "the exact value), the curve's stays at rounding level.");
 
     rep.section("3. Potential flows");
-    {
-        auto fig = pp::flows();
-        rep.add(fig, "flows",
-                "Left: a landscape of four RBF bumps (contours over a light colour map, bright is high) and its gradient-ascent "
-                "flow from six starts. Blue is the flow integrated accurately (dopri5); vermillion squares are the "
-                "potential-flow paper's rule z ← z + ∇u with unit steps over the same time, which cuts corners and "
-                "overshoots where the gradient is large. Right: WarpedGANSpace's RBF dipole, whose unit gradient (grey "
-                "arrows) carries codes from the negative pole on the left to the positive pole on the right at constant speed.");
-        done("flows");
-    }
+    show(pp::flows(), "flows",
+            "Left: a landscape of four RBF bumps (contours over a light colour map, bright is high) and its gradient-ascent "
+            "flow from six starts. Blue is the flow integrated accurately (dopri5); vermillion squares are the "
+            "potential-flow paper's rule z ← z + ∇u with unit steps over the same time, which cuts corners and "
+            "overshoots where the gradient is large. Right: WarpedGANSpace's RBF dipole, whose unit gradient (grey "
+            "arrows) carries codes from the negative pole on the left to the positive pole on the right at constant speed.");
 
     const auto gens = picture_generators::make();
     rep.section("4. Warpage of the latent space");
-    {
-        auto fig = pp::warpage_curves({}, pp::warpage_of("linear z ↦ W₁z", gens.linear, gens.pca_linear),
-                                      pp::warpage_of("mapping-like MLP", gens.mapping, gens.pca_mapping));
-        rep.add(fig, "warpage",
-                "How far the k-dimensional local basis U_k(z) — the tangent space of the generator's image, the paper's "
-                "output basis — turns between two latent codes (geodesic Grassmann distance, mean ± sd over 40 pairs), "
-                "against k. The linear generator is flat: random and close pairs are exactly 0, and its distance to the "
-                "global directions (GANSpace's PCA of 2000 outputs f(z), a basis of the same space W) is only the PCA's "
-                "sampling error. For the mapping-like MLP (PixelNorm + 8 leaky-ReLU layers) close pairs (ε = 0.1) stay low "
-                "— the basis is locally consistent — while random pairs and the comparison with the global PCA climb "
-                "towards the grey band of two Haar-random subspaces: the latent space is globally warped.");
-        done("warpage");
-    }
+    show(pp::warpage_curves({}, pp::warpage_of("linear z ↦ W₁z", gens.linear, gens.pca_linear),
+                            pp::warpage_of("mapping-like MLP", gens.mapping, gens.pca_mapping)), "warpage",
+            "How far the k-dimensional local basis U_k(z) — the tangent space of the generator's image, the paper's "
+            "output basis — turns between two latent codes (geodesic Grassmann distance, mean ± sd over 40 pairs), "
+            "against k. The linear generator is flat: random and close pairs are exactly 0, and its distance to the "
+            "global directions (GANSpace's PCA of 2000 outputs f(z), a basis of the same space W) is only the PCA's "
+            "sampling error. For the mapping-like MLP (PixelNorm + 8 leaky-ReLU layers) close pairs (ε = 0.1) stay low "
+            "— the basis is locally consistent — while random pairs and the comparison with the global PCA climb "
+            "towards the grey band of two Haar-random subspaces: the latent space is globally warped.");
 
     rep.section("5. The Gaussian shell and density-preserving walks");
 #if defined(LATENTWALK_PLOT_HAVE_CHI)
-    {
-        auto fig = pp::chi_shell(512);
-        rep.add(fig, "chi_shell",
-                "Left: in 512 dimensions the norm of a standard normal draw is almost fixed, ‖z‖ ≈ √d ≈ 22.6 with sd ≈ 0.71; "
-                "the histogram of 10 000 draws sits under the exact χ₅₁₂ density. Right: a linear walk z₀ + tγ leaves "
-                "this shell (grey band, 99 % of the mass) at t ≈ 10 and reaches norms a prior draw never has; "
-                "DP-LaSE's density-preserving walk keeps ‖z‖ = ‖z₀‖ exactly.");
-        done("chi_shell");
-    }
+    show(pp::chi_shell(512), "chi_shell",
+            "Left: in 512 dimensions the norm of a standard normal draw is almost fixed, ‖z‖ ≈ √d ≈ 22.6 with sd ≈ 0.71; "
+            "the histogram of 10 000 draws sits under the exact χ₅₁₂ density. Right: a linear walk z₀ + tγ leaves "
+            "this shell (grey band, 99 % of the mass) at t ≈ 10 and reaches norms a prior draw never has; "
+            "DP-LaSE's density-preserving walk keeps ‖z‖ = ‖z₀‖ exactly.");
 #else
     rep.paragraph("(The χ-shell picture needs Boost.Math for latentwalk::eigen::chi_statistics; it was not found.)");
     os << "  chi_shell              skipped: Boost.Math not found\n";
 #endif
 
     rep.section("6. Singular spectra of the Jacobian");
-    {
-        auto fig = pp::singular_spectra({}, pp::spectrum_of("random tanh MLP 32 → 256", gens.decoder),
-                                        pp::spectrum_of("structured (first layer σᵢ = 2 i^−1.5)", gens.structured));
-        rep.add(fig, "spectra",
-                "The singular values of J(z) at five latent codes per generator, raw (left) and relative to the largest "
-                "(right), on a log scale. The random network spreads its stretch over many directions: its spectrum "
-                "falls by a factor of about 20 over all 32. The structured one, the same network with a power-law spectrum "
-                "in its first layer, decays steadily, so a few directions dominate — the situation in which a top-k local "
-                "basis captures a generator. The lines of one generator nearly coincide: the spectrum's shape hardly "
-                "depends on z. A trained generator is one more spectrum_of(name, g) argument.");
-        done("spectra");
-    }
+    show(pp::singular_spectra({}, pp::spectrum_of("random tanh MLP 32 → 256", gens.decoder),
+                              pp::spectrum_of("structured (first layer σᵢ = 2 i^−1.5)", gens.structured)), "spectra",
+            "The singular values of J(z) at five latent codes per generator, raw (left) and relative to the largest "
+            "(right), on a log scale. The random network spreads its stretch over many directions: its spectrum "
+            "falls by a factor of about 20 over all 32. The structured one, the same network with a power-law spectrum "
+            "in its first layer, decays steadily, so a few directions dominate — the situation in which a top-k local "
+            "basis captures a generator. The lines of one generator nearly coincide: the spectrum's shape hardly "
+            "depends on z. A trained generator is one more spectrum_of(name, g) argument.");
 
     rep.section("7. Traversal image grids");
-    {
-        auto grid = pp::decoder_traversal_grid();
-        rep.add(grid.grid, "traversal_grid",
-                "Rows are the Local Basis directions v₁..v₄ of a closed-form 8 × 8 linear decoder at z₀ = 0, columns the "
-                "steps t = −2.4 … 2.4; the middle column is g(z₀) in every row. Each direction changes one pattern "
-                "(horizontal ramp, vertical ramp, centred blob, checkerboard), in order of decreasing σ. The same call "
-                "draws a trained generator's grid once one is provided (plot::traversal_grid).");
-        done("traversal_grid");
-    }
+    show(pp::decoder_traversal_grid().grid, "traversal_grid",
+            "Rows are the Local Basis directions v₁..v₄ of a closed-form 8 × 8 linear decoder at z₀ = 0, columns the "
+            "steps t = −2.4 … 2.4; the middle column is g(z₀) in every row. Each direction changes one pattern "
+            "(horizontal ramp, vertical ramp, centred blob, checkerboard), in order of decreasing σ. The same call "
+            "draws a trained generator's grid once one is provided (plot::traversal_grid).");
 
     if (more) more();
 

@@ -20,14 +20,27 @@
 
 namespace tour {
 
+/// The frame of a LibTorch section (this one and tour_sections/trained.hpp): one intra-op thread, so that
+/// its timings do not depend on the machine's cores; the heading; and its clock, which finish() prints.
+struct torch_section {
+    std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
+
+    torch_section(std::ostream& os, const std::string& heading) {
+        at::set_num_threads(1);
+        os << "== " << heading << " ==\n\n";
+    }
+    void finish(std::ostream& os) const {
+        const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        os << std::setprecision(3) << "(section ran in " << secs << " s)\n\n";
+    }
+};
+
 inline void torch(std::ostream& os) {
     namespace lw = latentwalk;
     namespace lt = latentwalk::torch;
     using TT = lw::backend_traits<lt::backend<double>>;
     using clock = std::chrono::steady_clock;
-    const auto start = clock::now();
-    at::set_num_threads(1);
-    os << "== LibTorch: tangent bases of a TorchScript mapping network, batched ==\n\n";
+    const torch_section section(os, "LibTorch: tangent bases of a TorchScript mapping network, batched");
 
     const std::string file = std::string(LATENTWALK_TORCH_FIXTURES_DIR) + "/mapping.pt";
     const lt::torchscript_generator<double> g(file, 8);
@@ -106,8 +119,7 @@ inline void torch(std::ostream& os) {
         os << "  " << kk << "   " << std::setw(23) << std::left << stats(Vc) << " " << stats(V2) << std::right << "\n";
     }
     os << "Haar-random reference (fully warped), subspaces of R^8:\n" << haar << "\n";
-    const double secs = std::chrono::duration<double>(clock::now() - start).count();
-    os << std::setprecision(3) << "(section ran in " << secs << " s)\n\n";
+    section.finish(os);
 }
 
 }  // namespace tour

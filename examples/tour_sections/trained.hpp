@@ -28,6 +28,8 @@
 #include <latentwalk/torch.hpp>
 #include <latentwalk/torch/models/conv_decoder.hpp>
 
+#include "torch.hpp"  // torch_section
+
 namespace tour {
 
 /// What the section measured, kept for the pictures (tour_sections/trained_pictures.hpp): host copies of the
@@ -44,10 +46,7 @@ inline void trained(std::ostream& os, trained_data* keep = nullptr) {
     namespace lw = latentwalk;
     namespace lt = latentwalk::torch;
     using TT = lw::backend_traits<lt::backend<double>>;
-    using clock = std::chrono::steady_clock;
-    const auto start = clock::now();
-    at::set_num_threads(1);
-    os << "== A trained generator: a Fashion-MNIST VAE decoder against its random initialization ==\n\n";
+    const torch_section section(os, "A trained generator: a Fashion-MNIST VAE decoder against its random initialization");
     const std::string file = std::string(LATENTWALK_TOUR_MODELS_DIR) + "/fashion_mnist_vae.pt";
     if (!std::filesystem::exists(file)) {
         os << "trained-generator section skipped: " << file << " is missing (examples/models/README.md says how to make it)\n\n";
@@ -166,8 +165,7 @@ inline void trained(std::ostream& os, trained_data* keep = nullptr) {
         for (long long k : ks) keep->haar.push_back(haar.mean_at(lw::grassmann_metric::geodesic, k));
         keep->pairs = pairs;
     }
-    const double secs = std::chrono::duration<double>(clock::now() - start).count();
-    os << std::setprecision(3) << "(section ran in " << secs << " s)\n\n";
+    section.finish(os);
     os.unsetf(std::ios::fixed);
 }
 

@@ -5,6 +5,7 @@
 #include <Eigen/Core>
 
 #include <functional>
+#include <memory>
 
 namespace latentwalk::test::dplase {
 
@@ -34,6 +35,15 @@ inline Eigen::MatrixXd matrix_of(const at::Tensor& t) {
     for (Eigen::Index i = 0; i < A.rows(); ++i)
         for (Eigen::Index j = 0; j < A.cols(); ++j) A(i, j) = h[i][j].item<double>();
     return A;
+}
+
+/// The module with its weights moved off their initial values by scale · N(0, 1) (seeded; C's output layer starts at 0).
+template <class M>
+std::shared_ptr<M> perturbed(std::shared_ptr<M> m, std::uint64_t seed, double scale) {
+    at::NoGradGuard ng;
+    auto gen = at::detail::createCPUGenerator(seed);
+    for (auto& t : m->parameters()) t.add_(at::randn(t.sizes(), gen, t.options()) * scale);
+    return m;
 }
 
 /// max |autograd gradient − central difference| / max(1, |gradient|) of the scalar f at x (double).
