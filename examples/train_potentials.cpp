@@ -7,6 +7,7 @@
 //       -K 16 --out runs/vae                                         # the trained Fashion-MNIST VAE decoder
 //   train_potentials --out runs/pf --resume                           # continue from the checkpoints
 //   train_potentials --out runs/pf --ablations                        # also PF without L_J, L_f, L_u
+//   train_potentials --out runs/abl --only-ablations                  # only those three (a second process)
 //
 // Evaluation (VP pairs and grids) uses the inference rule z_{t+1} = z_t ± ε v^k(z_t, t) with the integer
 // time index t = 0 … T − 1 and ε = --eval-step (0.2 by default; the integrator's ode_method::integer_time,
@@ -119,7 +120,7 @@ struct settings {
     std::int64_t vp_pairs = 2000, vp_epochs = 40, vp_runs = 3, grid_rows = 8;
     double lr = 1e-3, eval_step = lt::paper_inference_step, sefa_shift = 0.0;
     std::uint64_t seed = 1;
-    bool resume = false, released_code = false, ablations = false;
+    bool resume = false, released_code = false, ablations = false, only_ablations = false;
     std::string sefa_weight;  ///< the parameter SeFa factorizes (default: the first 2-D one with d columns)
 };
 
@@ -303,6 +304,7 @@ int main(int argc, char** argv) {
     app.add_option("--sefa-weight", s.sefa_weight, "the generator parameter SeFa factorizes (default: the first 2-D one with d columns)");
     app.add_option("--grid-rows", s.grid_rows, "potentials shown in each traversal grid");
     app.add_flag("--ablations", s.ablations, "also train and score the potential flow without L_J, without L_f and without L_u");
+    app.add_flag("--only-ablations", s.only_ablations, "train and score the three ablations only (a second process beside a main run)");
     app.add_option("--out", s.out, "output folder");
     app.add_flag("--resume", s.resume, "continue from the checkpoints in --out");
     app.add_flag("--released-code", s.released_code, "the released code's loss options instead of the paper's");
@@ -363,21 +365,24 @@ int main(int argc, char** argv) {
         auto pf = std::make_shared<lt::potential_bank>(d, lt::potential_bank_options{.potentials = K, .seed = s.seed});
         auto lin = std::make_shared<lt::linear_bank>(d, lt::linear_bank_options{.potentials = K, .seed = s.seed});
         auto rbf = std::make_shared<lt::rbf_bank>(d, lt::rbf_bank_options{.potentials = K, .seed = s.seed});
-        at::manual_seed(s.seed + 1);
-        train_one("potential_flow", pf, G, shape, o, s);
+        const bool main_methods = !s.only_ablations;
         auto ob = o;  // the baselines: L_J and L_k (flow_loss_options::baseline)
         ob.loss = lt::flow_loss_options::baseline(o.loss);
-        at::manual_seed(s.seed + 1);
-        train_one("linear", lin, G, shape, ob, s);
-        at::manual_seed(s.seed + 1);
-        train_one("warped_rbf", rbf, G, shape, ob, s);
+        if (main_methods) {
+            at::manual_seed(s.seed + 1);
+            train_one("potential_flow", pf, G, shape, o, s);
+            at::manual_seed(s.seed + 1);
+            train_one("linear", lin, G, shape, ob, s);
+            at::manual_seed(s.seed + 1);
+            train_one("warped_rbf", rbf, G, shape, ob, s);
+        }
         // the ablations of Appendix A.2 (Table 6): the same run with one loss term's weight set to 0
         struct ablation { std::string name, file; double lt::flow_loss_options::*weight; };
         const std::vector<ablation> ablations = {{"PF without L_J", "pf_without_jacobian", &lt::flow_loss_options::weight_jacobian},
                                                  {"PF without L_f", "pf_without_wave", &lt::flow_loss_options::weight_wave},
                                                  {"PF without L_u", "pf_without_initial", &lt::flow_loss_options::weight_initial}};
         std::vector<std::shared_ptr<lt::potential_bank>> ablated;
-        if (s.ablations)
+        if (s.ablations || s.only_ablations)
             for (const auto& a : ablations) {
                 auto oa = o;
                 oa.loss.*a.weight = 0.0;
@@ -386,28 +391,29 @@ int main(int argc, char** argv) {
                 train_one(a.file, ablated.back(), G, shape, oa, s);
             }
 
-        const double replay = export_eigen(*pf, s);
-        std::cout << "Eigen export: potentials_eigen.json; the Eigen flow (integer_time, eps " << s.eval_step
-                  << ", both ways) replays the torch flow to " << replay << "\n";
-
-        // the methods under the evaluation rule; SeFa's shift matches the potential flow's displacement
-        std::vector<method> methods{bank_method("potential flow", "potential_flow", *pf, s),
-                                    bank_method("linear", "linear", *lin, s),
-                                    bank_method("WarpedSpace RBF", "warped_rbf", *rbf, s)};
-        const double pf_shift = mean_displacement(methods[0], d, s.timesteps, s.seed + 3);
-        if (first_layer.defined()) {
-            const auto Ks = std::min(K, d);
-            const double shift = s.sefa_shift > 0.0 ? s.sefa_shift : pf_shift;
-            methods.push_back({"SeFa", "sefa", Ks,
-                               [dirs = sefa_rows(first_layer, Ks), shift, T = s.timesteps](
-                                   std::int64_t k, const at::Tensor& z0, lw::flow_direction dir) {
-                                   const auto n = dirs[k].to(z0.options()) * (dir == lw::flow_direction::ascent ? 1.0 : -1.0);
-                                   std::vector<at::Tensor> zs;
-                                   for (std::int64_t j = 0; j <= T; ++j) zs.push_back(z0 + (shift * double(j) / double(T)) * n);
-                                   return at::stack(zs, 0);
-                               }});
-        } else {
-            std::cout << "SeFa skipped: the generator has no 2-D parameter with " << d << " columns (--sefa-weight)\n";
+        std::vector<method> methods;
+        if (main_methods) {
+            const double replay = export_eigen(*pf, s);
+            std::cout << "Eigen export: potentials_eigen.json; the Eigen flow (integer_time, eps " << s.eval_step
+                      << ", both ways) replays the torch flow to " << replay << "\n";
+            // the methods under the evaluation rule; SeFa's shift matches the potential flow's displacement
+            methods = {bank_method("potential flow", "potential_flow", *pf, s), bank_method("linear", "linear", *lin, s),
+                       bank_method("WarpedSpace RBF", "warped_rbf", *rbf, s)};
+            const double pf_shift = mean_displacement(methods[0], d, s.timesteps, s.seed + 3);
+            if (first_layer.defined()) {
+                const auto Ks = std::min(K, d);
+                const double shift = s.sefa_shift > 0.0 ? s.sefa_shift : pf_shift;
+                methods.push_back({"SeFa", "sefa", Ks,
+                                   [dirs = sefa_rows(first_layer, Ks), shift, T = s.timesteps](
+                                       std::int64_t k, const at::Tensor& z0, lw::flow_direction dir) {
+                                       const auto n = dirs[k].to(z0.options()) * (dir == lw::flow_direction::ascent ? 1.0 : -1.0);
+                                       std::vector<at::Tensor> zs;
+                                       for (std::int64_t j = 0; j <= T; ++j) zs.push_back(z0 + (shift * double(j) / double(T)) * n);
+                                       return at::stack(zs, 0);
+                                   }});
+            } else {
+                std::cout << "SeFa skipped: the generator has no 2-D parameter with " << d << " columns (--sefa-weight)\n";
+            }
         }
         for (std::size_t a = 0; a < ablated.size(); ++a)
             methods.push_back(bank_method(ablations[a].name, ablations[a].file, *ablated[a], s));
