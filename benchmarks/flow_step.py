@@ -18,13 +18,11 @@ number of intra-op threads (at::set_num_threads / torch.set_num_threads), one co
 Prints ms per step and Python / C++ (how many times faster latentwalk's step is).
 """
 import argparse
-import json
 import math
 import os
-import subprocess
 import sys
-import time
 
+from bench_timing import google_benchmark_ms, seconds_per_step
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
@@ -114,25 +112,12 @@ def python_ms(d, threads, seconds):
         oc.step()
         return total.item()
 
-    for _ in range(3):
-        step()
-    steps, start = 0, time.perf_counter()
-    while True:
-        step()
-        steps += 1
-        elapsed = time.perf_counter() - start
-        if elapsed >= seconds and steps >= 5:
-            return 1000.0 * elapsed / steps
+    return 1000.0 * seconds_per_step(step, seconds)
 
 
 def cxx_ms(binary, d, threads, seconds):
-    out = subprocess.run([binary, f"--benchmark_filter=^flow_step/d:{d}/threads:{threads}/real_time$",
-                          f"--benchmark_min_time={seconds}", "--benchmark_format=json"],
-                         check=True, capture_output=True, text=True).stdout
-    runs = json.loads(out)["benchmarks"]
-    if not runs:
-        sys.exit(f"flow_step: {binary} ran no benchmark for d {d}, threads {threads} (the C++ side has d 16, 64).")
-    return runs[0]["real_time"]  # milliseconds per step
+    return google_benchmark_ms(binary, f"^flow_step/d:{d}/threads:{threads}/real_time$", seconds,
+                               f"d {d}, threads {threads} (the C++ side has d 16, 64)")
 
 
 def main():

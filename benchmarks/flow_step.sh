@@ -3,9 +3,4 @@
 # step in Python the authors' way (autograd for ∇u, u_tt and the Laplacian), same batch, same threads.
 # Builds the C++ side (one target, -j1) and runs benchmarks/flow_step.py with /usr/bin/python3 (Debian's
 # interpreter, which has torch). Extra arguments go to the Python driver (--threads 1 2 --dims 16 64).
-set -euo pipefail
-cd "$(dirname "$0")/.."
-export CCACHE_BASEDIR="$PWD"
-[ -f build/build.ninja ] || scripts/configure.sh >/dev/null
-cmake --build build -j1 --target latentwalk_bench_torch_flow_step >/dev/null
-exec /usr/bin/python3 benchmarks/flow_step.py --build build "$@"
+exec "$(dirname "$0")/run_python_side.sh" latentwalk_bench_torch_flow_step flow_step.py "$@"

@@ -15,13 +15,10 @@ shape, batch 64, with the same number of intra-op threads (at::set_num_threads /
 one configuration at a time, so the two never compete for the cores. Prints images/s and C++ / Python.
 """
 import argparse
-import json
-import math
 import os
-import subprocess
 import sys
-import time
 
+from bench_timing import google_benchmark_ms, seconds_per_step
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
@@ -147,25 +144,12 @@ def python_rate(cfg, threads, seconds):
             opt.step()
             return loss.item()
 
-    for _ in range(3):
-        step()
-    steps, start = 0, time.perf_counter()
-    while True:
-        step()
-        steps += 1
-        elapsed = time.perf_counter() - start
-        if elapsed >= seconds and steps >= 5:
-            return BATCH * steps / elapsed
+    return BATCH / seconds_per_step(step, seconds)
 
 
 def cxx_rate(binary, index, threads, seconds):
-    out = subprocess.run([binary, f"--benchmark_filter=^train_step/config:{index}/threads:{threads}/real_time$",
-                          f"--benchmark_min_time={seconds}", "--benchmark_format=json"],
-                         check=True, capture_output=True, text=True).stdout
-    runs = json.loads(out)["benchmarks"]
-    if not runs:
-        sys.exit(f"train_throughput: {binary} ran no benchmark for config {index}, threads {threads}.")
-    ms = runs[0]["real_time"]  # milliseconds per step (Unit kMillisecond)
+    ms = google_benchmark_ms(binary, f"^train_step/config:{index}/threads:{threads}/real_time$", seconds,
+                             f"config {index}, threads {threads}")
     return BATCH * 1000.0 / ms
 
 
