@@ -1,6 +1,8 @@
 """Timing helpers shared by the benchmarks/*.py drivers that put a C++ Google Benchmark row beside the same
 work in Python (train_throughput.py, flow_step.py)."""
+import argparse
 import json
+import os
 import subprocess
 import sys
 import time
@@ -27,3 +29,20 @@ def google_benchmark_ms(binary, name_filter, seconds, what):
     if not runs:
         sys.exit(f"{binary} ran no benchmark for {what}.")
     return runs[0]["real_time"]
+
+
+def driver_arguments(description):
+    """The drivers' common options: --threads, --seconds, --build (add more to the parser it returns)."""
+    p = argparse.ArgumentParser(description=description)
+    p.add_argument("--threads", type=int, nargs="+", default=[1, 2])
+    p.add_argument("--seconds", type=float, default=3.0, help="minimum measuring time per cell")
+    p.add_argument("--build", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "build"))
+    return p
+
+
+def benchmark_binary(build, target):
+    """build/benchmarks/<target>, or exit with the command that builds it."""
+    binary = os.path.join(build, "benchmarks", target)
+    if not os.path.exists(binary):
+        sys.exit(f"{binary} is missing; build it with `cmake --build build -j1 --target {target}`.")
+    return binary

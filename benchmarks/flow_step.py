@@ -17,12 +17,10 @@ bank and the classifier. Same sizes (K = 16, batch 32, 28×28 MLP generator), do
 number of intra-op threads (at::set_num_threads / torch.set_num_threads), one configuration at a time.
 Prints ms per step and Python / C++ (how many times faster latentwalk's step is).
 """
-import argparse
 import math
 import os
-import sys
 
-from bench_timing import google_benchmark_ms, seconds_per_step
+from bench_timing import benchmark_binary, driver_arguments, google_benchmark_ms, seconds_per_step
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
@@ -121,16 +119,10 @@ def cxx_ms(binary, d, threads, seconds):
 
 
 def main():
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--threads", type=int, nargs="+", default=[1, 2])
+    p = driver_arguments(__doc__.splitlines()[0])
     p.add_argument("--dims", type=int, nargs="+", default=[16, 64])
-    p.add_argument("--seconds", type=float, default=3.0, help="minimum measuring time per cell")
-    p.add_argument("--build", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "build"))
     a = p.parse_args()
-    binary = os.path.join(a.build, "benchmarks", "latentwalk_bench_torch_flow_step")
-    if not os.path.exists(binary):
-        sys.exit(f"flow_step: {binary} is missing; build it with "
-                 "`cmake --build build -j1 --target latentwalk_bench_torch_flow_step`.")
+    binary = benchmark_binary(a.build, "latentwalk_bench_torch_flow_step")
     print(f"torch {torch.__version__}, {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}; "
           f"K {K}, batch {BATCH}, T {T}, 28x28 MLP generator, double; ms per training step")
     print(f"{'d':>4} {'threads':>7} {'C++ flow_trainer':>17} {'Python autograd':>16} {'Python/C++':>11}")

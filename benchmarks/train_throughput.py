@@ -14,11 +14,9 @@ from a shuffled permutation, forward, backward, Adam. Both run on uniform random
 shape, batch 64, with the same number of intra-op threads (at::set_num_threads / torch.set_num_threads),
 one configuration at a time, so the two never compete for the cores. Prints images/s and C++ / Python.
 """
-import argparse
 import os
-import sys
 
-from bench_timing import google_benchmark_ms, seconds_per_step
+from bench_timing import benchmark_binary, driver_arguments, google_benchmark_ms, seconds_per_step
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
@@ -154,15 +152,9 @@ def cxx_rate(binary, index, threads, seconds):
 
 
 def main():
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--threads", type=int, nargs="+", default=[1, 2])
-    p.add_argument("--seconds", type=float, default=3.0, help="minimum measuring time per cell")
-    p.add_argument("--build", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "build"))
+    p = driver_arguments(__doc__.splitlines()[0])
     a = p.parse_args()
-    binary = os.path.join(a.build, "benchmarks", "latentwalk_bench_torch_train_throughput")
-    if not os.path.exists(binary):
-        sys.exit(f"train_throughput: {binary} is missing; build it with "
-                 "`cmake --build build -j1 --target latentwalk_bench_torch_train_throughput`.")
+    binary = benchmark_binary(a.build, "latentwalk_bench_torch_train_throughput")
     print(f"torch {torch.__version__}, {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}; "
           f"batch {BATCH}; images/s of optimization steps")
     print(f"{'model':26} {'threads':>7} {'C++ loop':>10} {'Python':>10} {'C++/Python':>11}")
