@@ -14,14 +14,9 @@ from a shuffled permutation, forward, backward, Adam. Both run on uniform random
 shape, batch 64, with the same number of intra-op threads (at::set_num_threads / torch.set_num_threads),
 one configuration at a time, so the two never compete for the cores. Prints images/s and C++ / Python.
 """
-import argparse
-import json
-import math
 import os
-import subprocess
-import sys
-import time
 
+from bench_timing import benchmark_binary, driver_arguments, google_benchmark_ms, seconds_per_step
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
@@ -147,38 +142,19 @@ def python_rate(cfg, threads, seconds):
             opt.step()
             return loss.item()
 
-    for _ in range(3):
-        step()
-    steps, start = 0, time.perf_counter()
-    while True:
-        step()
-        steps += 1
-        elapsed = time.perf_counter() - start
-        if elapsed >= seconds and steps >= 5:
-            return BATCH * steps / elapsed
+    return BATCH / seconds_per_step(step, seconds)
 
 
 def cxx_rate(binary, index, threads, seconds):
-    out = subprocess.run([binary, f"--benchmark_filter=^train_step/config:{index}/threads:{threads}/real_time$",
-                          f"--benchmark_min_time={seconds}", "--benchmark_format=json"],
-                         check=True, capture_output=True, text=True).stdout
-    runs = json.loads(out)["benchmarks"]
-    if not runs:
-        sys.exit(f"train_throughput: {binary} ran no benchmark for config {index}, threads {threads}.")
-    ms = runs[0]["real_time"]  # milliseconds per step (Unit kMillisecond)
+    ms = google_benchmark_ms(binary, f"^train_step/config:{index}/threads:{threads}/real_time$", seconds,
+                             f"config {index}, threads {threads}")
     return BATCH * 1000.0 / ms
 
 
 def main():
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--threads", type=int, nargs="+", default=[1, 2])
-    p.add_argument("--seconds", type=float, default=3.0, help="minimum measuring time per cell")
-    p.add_argument("--build", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "build"))
+    p = driver_arguments(__doc__.splitlines()[0])
     a = p.parse_args()
-    binary = os.path.join(a.build, "benchmarks", "latentwalk_bench_torch_train_throughput")
-    if not os.path.exists(binary):
-        sys.exit(f"train_throughput: {binary} is missing; build it with "
-                 "`cmake --build build -j1 --target latentwalk_bench_torch_train_throughput`.")
+    binary = benchmark_binary(a.build, "latentwalk_bench_torch_train_throughput")
     print(f"torch {torch.__version__}, {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}; "
           f"batch {BATCH}; images/s of optimization steps")
     print(f"{'model':26} {'threads':>7} {'C++ loop':>10} {'Python':>10} {'C++/Python':>11}")

@@ -6,6 +6,7 @@
 #include <latentwalk/pde/wave_loss.hpp>
 #include <latentwalk/torch.hpp>
 #include <latentwalk/torch/flows/export_eigen.hpp>
+#include <latentwalk/torch/flows/flow_metrics.hpp>
 #include <latentwalk/torch/flows/potential_bank.hpp>
 #include <latentwalk/traversal/potential_flow.hpp>
 
@@ -133,6 +134,41 @@ CATCH_TEST_CASE("train_flows: the Eigen export replays a trained torch flow to 1
         }
         CATCH_CHECK(eig.wave_speeds[static_cast<std::size_t>(k)] == bank.wave_speed(k));
     }
+}
+
+CATCH_TEST_CASE("train_flows: flow_path with eps = 0.2 both ways is the integrator's integer_time rule, not Euler in t = k eps") {
+    const std::int64_t d = 4, T = 6;
+    lt::potential_bank bank(d, {.potentials = 2, .seed = 5});
+    auto eig = lt::to_eigen(bank);
+    at::manual_seed(8);
+    const auto z0 = at::randn({3, d}, at::kDouble);
+    const double eps = lt::paper_inference_step;
+    double euler_gap = 0;
+    for (std::int64_t k = 0; k < 2; ++k) {
+        for (const auto dir : {lw::flow_direction::ascent, lw::flow_direction::descent}) {
+            const auto path = lt::flow_path(bank, k, z0, T, eps, dir);
+            CATCH_REQUIRE(path.sizes() == at::IntArrayRef({T + 1, 3, d}));
+            for (std::int64_t b = 0; b < 3; ++b) {
+                auto o = lw::potential_flow_options<lw::eigen::backend<double>>::paper_rule(T, eps);
+                o.direction = dir;
+                const auto sol = lw::potential_flow(eig.potentials[static_cast<std::size_t>(k)], flows_test::to_eigen(z0[b]), o);
+                CATCH_REQUIRE(sol.path.points.size() == static_cast<std::size_t>(T + 1));
+                for (std::int64_t t = 0; t <= T; ++t)
+                    CATCH_CHECK((sol.path.points[static_cast<std::size_t>(t)] - flows_test::to_eigen(path[t][b]))
+                                    .cwiseAbs()
+                                    .maxCoeff() < 1e-12);
+                auto e = o;  // Euler with step eps evaluates grad u at t = k eps: another path
+                e.ode.method = lw::ode_method::euler;
+                e.ode.t1 = eps * double(T);
+                const auto other = lw::potential_flow(eig.potentials[static_cast<std::size_t>(k)], flows_test::to_eigen(z0[b]), e);
+                euler_gap = std::max(euler_gap, (other.path.points.back() - flows_test::to_eigen(path[T][b])).cwiseAbs().maxCoeff());
+            }
+        }
+        // the negative traversal leaves z0 the other way: the first steps are opposite
+        const auto up = lt::flow_path(bank, k, z0, 1, eps), down = lt::flow_path(bank, k, z0, 1, eps, lw::flow_direction::descent);
+        CATCH_CHECK(max_abs_diff(up[1] - z0, z0 - down[1]) < 1e-15);
+    }
+    CATCH_CHECK(euler_gap > 1e-6);
 }
 
 CATCH_TEST_CASE("train_flows: the bank saves and loads exactly, and missing, corrupt and foreign files are model_loading_error") {

@@ -117,22 +117,13 @@ public:
     double time_coefficient(std::int64_t k) const { return b_[k].item<double>(); }
 
     void save(const std::filesystem::path& path) const {
-        ::torch::serialize::OutputArchive archive;
-        detail::write_meta(archive, "kind", kind_tag);
-        detail::write_meta(archive, "d", static_cast<double>(d_));
-        detail::write_meta(archive, "K", static_cast<double>(size()));
-        detail::write_meta(archive, "unit_direction", opts_.unit_direction ? 1.0 : 0.0);
-        detail::write_meta(archive, "step", opts_.step);
-        detail::write_module(*this, archive);
-        detail::save_archive_atomically("torch::linear_bank::save", archive, path);
+        detail::save_tagged_module("torch::linear_bank::save", *this, kind_tag,
+                                   {{"d", double(d_)}, {"K", double(size())},
+                                    {"unit_direction", opts_.unit_direction ? 1.0 : 0.0}, {"step", opts_.step}},
+                                   path);
     }
     void load_state(const std::filesystem::path& path) {
-        constexpr const char* where = "torch::linear_bank::load_state";
-        ::torch::serialize::InputArchive archive;
-        detail::load_archive(where, archive, path);
-        if (detail::read_meta(where, archive, "kind", path) != kind_tag)
-            throw model_loading_error(latentwalk::detail::sentence(where, "'" + path.string() + "' holds another kind of model."));
-        detail::read_module(where, *this, archive, path);
+        detail::load_tagged_state("torch::linear_bank::load_state", *this, kind_tag, path);
     }
 
 private:
@@ -225,22 +216,13 @@ public:
     }
 
     void save(const std::filesystem::path& path) const {
-        ::torch::serialize::OutputArchive archive;
-        detail::write_meta(archive, "kind", kind_tag);
-        detail::write_meta(archive, "d", static_cast<double>(d_));
-        detail::write_meta(archive, "K", static_cast<double>(size()));
-        detail::write_meta(archive, "N", static_cast<double>(opts_.dipoles));
-        detail::write_meta(archive, "step", opts_.step);
-        detail::write_module(*this, archive);
-        detail::save_archive_atomically("torch::rbf_bank::save", archive, path);
+        detail::save_tagged_module("torch::rbf_bank::save", *this, kind_tag,
+                                   {{"d", double(d_)}, {"K", double(size())}, {"N", double(opts_.dipoles)},
+                                    {"step", opts_.step}},
+                                   path);
     }
     void load_state(const std::filesystem::path& path) {
-        constexpr const char* where = "torch::rbf_bank::load_state";
-        ::torch::serialize::InputArchive archive;
-        detail::load_archive(where, archive, path);
-        if (detail::read_meta(where, archive, "kind", path) != kind_tag)
-            throw model_loading_error(latentwalk::detail::sentence(where, "'" + path.string() + "' holds another kind of model."));
-        detail::read_module(where, *this, archive, path);
+        detail::load_tagged_state("torch::rbf_bank::load_state", *this, kind_tag, path);
     }
 
 private:

@@ -11,8 +11,9 @@
 //
 // | function            | what                                                                  | cost                          |
 // |---------------------|-----------------------------------------------------------------------|-------------------------------|
-// | flow_path           | z₀ … z_T by z_{t+1} = z_t + ε v^k(z_t, t) (v = ∇u for the potential    | T bank evaluations             |
-// |                     | bank; the bank's velocity for the baselines), no autograd graph       |                               |
+// | flow_path           | z₀ … z_T by z_{t+1} = z_t ± ε v^k(z_t, t) (v = ∇u for the potential    | T bank evaluations             |
+// |                     | bank; the bank's velocity for the baselines), no autograd graph;      |                               |
+// |                     | − for flow_direction::descent (the paper's negative traversal)        |                               |
 // | flow_endpoint       | the traversal_endpoint (k, z₀) ↦ z_T of a bank (held by reference)    | —                             |
 // | direction_endpoint  | (k, z₀) ↦ z₀ + s·n_k for fixed directions (SeFa, a linear bank)       | —                             |
 // | vp_score            | pairs [x₀, x_T] along random directions k, a classifier trained on    | runs × (pairs generator passes |
@@ -30,6 +31,11 @@
 // which removes what the image x₀ says about z₀ and keeps only the variation.
 // The classifier's initial weights come from torch's global generator, seeded with run_seed(run)
 // (at::manual_seed); the pairs and the split from a std::mt19937_64 of the same seed.
+//
+// Inference rule: flow_path is the torch, batched form of the core integrator's ode_method::integer_time
+// (potential_flow_options::paper_rule(T, ε)): time is the step index t = 0, 1, …, T − 1 whatever ε, the
+// latent step is ε·∇u^k(z_t, t), and the negative traversal (Appendix A.1) is z_{t+1} = z_t − ε∇u^k(z_t, t)
+// with the same times. The evaluation rule is ε = 0.2 (`paper_inference_step`); training uses ε = 1.
 //
 // Equivariance error (eq. 11): Err = Σ_{t=1}^{T} |x_t − Decode(z₀ + Σ^t ∇u^k)|, x_t the ground-truth
 // transformed images and z_t = z₀ + Σ_{s<t} ε∇u^k(z_s, s) the flow (flow_path). |·| is read as the
@@ -57,18 +63,25 @@
 #include <latentwalk/error.hpp>
 #include <latentwalk/torch/flows/flow_loss.hpp>
 #include <latentwalk/torch/flows/pair_classifiers.hpp>
+#include <latentwalk/traversal/potential_flow.hpp>
 
 namespace latentwalk::torch {
 
 /// (k, z₀ [B, d]) ↦ z_T [B, d]: where a traversal along direction k ends.
 using traversal_endpoint = std::function<at::Tensor(std::int64_t k, const at::Tensor& z0)>;
 
-/// z₀ … z_T of direction k ([steps + 1, B, d]) under z_{t+1} = z_t + step · v^k(z_t, t), no graph.
+/// The latent step ε of the evaluation rule (integer time index per step; the inference rule).
+inline constexpr double paper_inference_step = 0.2;
+
+/// z₀ … z_T of direction k ([steps + 1, B, d]) under z_{t+1} = z_t ± step · v^k(z_t, t), t = 0 … steps − 1
+/// (+ for ascent, − for descent), no graph.
 template <class Bank>
-at::Tensor flow_path(const Bank& bank, std::int64_t k, const at::Tensor& z0, std::int64_t steps, double step = 1.0) {
+at::Tensor flow_path(const Bank& bank, std::int64_t k, const at::Tensor& z0, std::int64_t steps, double step = 1.0,
+                     flow_direction direction = flow_direction::ascent) {
     if (steps < 1 || !(step > 0.0) || !std::isfinite(step))
         throw invalid_argument_error(latentwalk::detail::sentence(
             "torch::flow_path", "steps must be at least 1 and the step positive and finite."));
+    const double signed_step = direction == flow_direction::ascent ? step : -step;
     std::vector<at::Tensor> zs{z0.detach()};
     at::Tensor z = z0.detach();
     for (std::int64_t i = 0; i < steps; ++i) {
@@ -77,7 +90,7 @@ at::Tensor flow_path(const Bank& bank, std::int64_t k, const at::Tensor& z0, std
             const auto s = bank.terms(k, z, at::full({}, static_cast<double>(i), z.options()), {});
             v = bank.velocity(s).detach();
         }
-        z = z + step * v;
+        z = z + signed_step * v;
         zs.push_back(z);
     }
     return at::stack(zs, 0);
@@ -89,9 +102,10 @@ inline at::Tensor zero_path(const at::Tensor& z0, std::int64_t steps) {
 }
 
 template <class Bank>
-traversal_endpoint flow_endpoint(const Bank& bank, std::int64_t steps, double step = 1.0) {
-    return [&bank, steps, step](std::int64_t k, const at::Tensor& z0) {
-        return flow_path(bank, k, z0, steps, step).select(0, steps);
+traversal_endpoint flow_endpoint(const Bank& bank, std::int64_t steps, double step = 1.0,
+                                 flow_direction direction = flow_direction::ascent) {
+    return [&bank, steps, step, direction](std::int64_t k, const at::Tensor& z0) {
+        return flow_path(bank, k, z0, steps, step, direction).select(0, steps);
     };
 }
 

@@ -147,9 +147,7 @@ public:
     void load(const std::filesystem::path& path) {
         constexpr const char* where = "torch::flow_trainer::load";
         ::torch::serialize::InputArchive archive, bo, co;
-        detail::load_archive(where, archive, path);
-        if (detail::read_meta(where, archive, "kind", path) != 21.0)
-            throw model_loading_error(latentwalk::detail::sentence(where, "'" + path.string() + "' is not a flow_trainer checkpoint."));
+        detail::open_tagged_archive(where, archive, 21.0, path);
         const auto step = static_cast<std::int64_t>(detail::read_meta(where, archive, "step", path));
         at::Tensor rng_bytes;
         std::mt19937_64 rng;

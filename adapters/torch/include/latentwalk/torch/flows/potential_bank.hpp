@@ -234,15 +234,10 @@ public:
 
     /// Writes the bank (widths, K, parameters) to `path` atomically.
     void save(const std::filesystem::path& path) const {
-        ::torch::serialize::OutputArchive archive;
-        detail::write_meta(archive, "kind", kind_tag);
-        detail::write_meta(archive, "d", static_cast<double>(d_));
-        detail::write_meta(archive, "K", static_cast<double>(size()));
-        detail::write_meta(archive, "H", static_cast<double>(H_));
-        detail::write_meta(archive, "E", static_cast<double>(E_));
-        detail::write_meta(archive, "output_tanh", opts_.output_tanh ? 1.0 : 0.0);
-        detail::write_module(*this, archive);
-        detail::save_archive_atomically("torch::potential_bank::save", archive, path);
+        detail::save_tagged_module("torch::potential_bank::save", *this, kind_tag,
+                                   {{"d", double(d_)}, {"K", double(size())}, {"H", double(H_)}, {"E", double(E_)},
+                                    {"output_tanh", opts_.output_tanh ? 1.0 : 0.0}},
+                                   path);
     }
 
     /// A bank rebuilt from a file written by save(), its tensors with `to`'s dtype and device.
@@ -250,10 +245,7 @@ public:
                                                 at::TensorOptions to = at::TensorOptions().dtype(at::kDouble)) {
         constexpr const char* where = "torch::potential_bank::load";
         ::torch::serialize::InputArchive archive;
-        detail::load_archive(where, archive, path);
-        if (detail::read_meta(where, archive, "kind", path) != kind_tag)
-            throw model_loading_error(latentwalk::detail::sentence(where, "'" + path.string() +
-                                                                              "' holds another kind of model."));
+        detail::open_tagged_archive(where, archive, kind_tag, path);
         options o;
         const auto d = static_cast<std::int64_t>(detail::read_meta(where, archive, "d", path));
         o.potentials = static_cast<std::int64_t>(detail::read_meta(where, archive, "K", path));
@@ -273,13 +265,7 @@ public:
 
     /// Refills this bank's parameters from a file written by save() for a bank of the same shape.
     void load_state(const std::filesystem::path& path) {
-        constexpr const char* where = "torch::potential_bank::load_state";
-        ::torch::serialize::InputArchive archive;
-        detail::load_archive(where, archive, path);
-        if (detail::read_meta(where, archive, "kind", path) != kind_tag)
-            throw model_loading_error(latentwalk::detail::sentence(where, "'" + path.string() +
-                                                                              "' holds another kind of model."));
-        detail::read_module(where, *this, archive, path);
+        detail::load_tagged_state("torch::potential_bank::load_state", *this, kind_tag, path);
     }
 
 private:

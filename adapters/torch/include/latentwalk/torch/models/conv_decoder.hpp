@@ -63,6 +63,12 @@ struct decoder_options {
     double slope = 0.2;            ///< leaky ReLU slope
 };
 
+/// The decoder part of a model's options (gan_options, vae_options: any struct with these fields).
+template <class ModelOptions>
+decoder_options decoder_options_of(const ModelOptions& o) {
+    return {o.latent_dim, o.channels, o.height, o.width, o.base_width, o.max_width, o.slope};
+}
+
 namespace detail {
 
 inline std::string batch_reshape_source(const std::string& tensor, std::int64_t size) {

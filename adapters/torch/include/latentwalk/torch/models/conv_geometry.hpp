@@ -15,9 +15,11 @@
 // Errors: a side below 4, zero channels or widths → invalid_argument_error (a sentence).
 #include <algorithm>
 #include <cstdint>
+#include <sstream>
 #include <string>
 #include <vector>
 
+#include <ATen/ATen.h>
 #include <torch/nn/pimpl.h>
 
 #include <latentwalk/detail/validate.hpp>
@@ -82,5 +84,21 @@ struct conv_geometry {
         return g;
     }
 };
+
+namespace detail {
+
+/// x must be images [B, C, H, W] of geometry g, else dimension_error naming `where`.
+inline void require_images(const char* where, const at::Tensor& x, const conv_geometry& g) {
+    if (!x.defined() || x.dim() != 4 || x.size(1) != g.channels || x.size(2) != g.height || x.size(3) != g.width) {
+        std::ostringstream shape;
+        if (x.defined()) shape << x.sizes();
+        throw dimension_error(latentwalk::detail::sentence(
+            where, "x has shape " + (x.defined() ? shape.str() : std::string("(undefined)")) + " but must be [B, " +
+                       std::to_string(g.channels) + ", " + std::to_string(g.height) + ", " + std::to_string(g.width) +
+                       "]."));
+    }
+}
+
+}  // namespace detail
 
 }  // namespace latentwalk::torch::models

@@ -28,7 +28,6 @@
 
 #include <latentwalk/torch/models/conv_decoder.hpp>
 #include <latentwalk/torch/models/spectral_norm.hpp>
-#include <latentwalk/torch/models/vae.hpp>
 
 namespace latentwalk::torch::models {
 
@@ -87,8 +86,7 @@ LATENTWALK_TORCH_MODULE(sn_discriminator, sn_discriminator_impl);
 class gan_impl : public ::torch::nn::Module {
 public:
     explicit gan_impl(gan_options o) : opts_(o) {
-        generator_ = register_module("generator", conv_decoder(decoder_options{o.latent_dim, o.channels, o.height,
-                                                                             o.width, o.base_width, o.max_width, o.slope}));
+        generator_ = register_module("generator", conv_decoder(decoder_options_of(o)));
         discriminator_ = register_module(
             "discriminator", sn_discriminator(generator_->geometry(), o.discriminator_slope, o.power_iterations));
     }

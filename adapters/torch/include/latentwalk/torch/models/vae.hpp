@@ -64,21 +64,6 @@ struct elbo_terms {
     at::Tensor elbo;            ///< log_likelihood − kl
 };
 
-namespace detail {
-
-inline void require_images(const char* where, const at::Tensor& x, const conv_geometry& g) {
-    if (!x.defined() || x.dim() != 4 || x.size(1) != g.channels || x.size(2) != g.height || x.size(3) != g.width) {
-        std::ostringstream shape;
-        if (x.defined()) shape << x.sizes();
-        throw dimension_error(latentwalk::detail::sentence(
-            where, "x has shape " + (x.defined() ? shape.str() : std::string("(undefined)")) + " but must be [B, " +
-                       std::to_string(g.channels) + ", " + std::to_string(g.height) + ", " + std::to_string(g.width) +
-                       "]."));
-    }
-}
-
-}  // namespace detail
-
 /// The VAE's encoder: images [B, C, H, W] → (μ, log σ²), each [B, n].
 class conv_encoder_impl : public ::torch::nn::Module {
 public:
@@ -112,8 +97,7 @@ LATENTWALK_TORCH_MODULE(conv_encoder, conv_encoder_impl);
 class vae_impl : public ::torch::nn::Module {
 public:
     explicit vae_impl(vae_options o) : opts_(o) {
-        decoder_ = register_module("decoder", conv_decoder(decoder_options{o.latent_dim, o.channels, o.height, o.width,
-                                                                         o.base_width, o.max_width, o.slope}));
+        decoder_ = register_module("decoder", conv_decoder(decoder_options_of(o)));
         encoder_ = register_module("encoder", conv_encoder(decoder_->geometry(), o.latent_dim, o.slope));
         log_sigma_ = register_parameter("log_sigma", at::full({}, std::log(0.1)),
                                         /*requires_grad=*/o.likelihood == likelihood::gaussian);

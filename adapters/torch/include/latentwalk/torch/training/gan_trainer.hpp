@@ -40,7 +40,9 @@ struct gan_trainer_options {
 class gan_trainer {
 public:
     gan_trainer(models::gan net, at::Tensor images, gan_trainer_options o = {})
-        : net_(on_device(std::move(net), o.device)), images_(checked(std::move(images), net_->generator()->geometry())), opts_(o),
+        : net_(detail::on_device(std::move(net), o.device)),
+          images_(detail::checked_training_images("torch::training::gan_trainer", std::move(images), net_->generator()->geometry())),
+          opts_(o),
           sampler_(images_.defined() && images_.dim() == 4 ? images_.size(0) : 0, o.batch_size),
           d_adam_(net_->discriminator()->parameters(), make_adam_options(o.adam)),
           g_adam_(net_->generator()->parameters(), make_adam_options(o.adam)) {
@@ -100,19 +102,6 @@ public:
     models::gan& model() { return net_; }
 
 private:
-    template <class M>
-    static M on_device(M m, at::Device d) {
-        m->to(d);
-        return m;
-    }
-    static at::Tensor checked(at::Tensor images, const models::conv_geometry& g) {
-        if (!images.defined() || images.dim() != 4 || images.size(0) < 1)
-            throw dimension_error(latentwalk::detail::sentence(
-                "torch::training::gan_trainer", "the training images must be a tensor [N, C, H, W] with N ≥ 1."));
-        models::detail::require_images("torch::training::gan_trainer", images.narrow(0, 0, 1), g);
-        return images;
-    }
-
     models::gan net_;
     at::Tensor images_;
     gan_trainer_options opts_;

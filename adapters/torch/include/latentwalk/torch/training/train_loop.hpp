@@ -56,6 +56,7 @@
 
 #include <latentwalk/detail/validate.hpp>
 #include <latentwalk/error.hpp>
+#include <latentwalk/torch/models/conv_geometry.hpp>
 #include <latentwalk/torch/training/checkpoint.hpp>
 #include <latentwalk/torch/training/progress.hpp>
 
@@ -146,6 +147,22 @@ inline void truncate_csv(const std::filesystem::path& csv, std::int64_t last, co
             "torch::training::train", "the loss file '" + tmp + "' could not be written."));
     }
     std::filesystem::rename(tmp, csv);
+}
+
+/// A module holder moved to `device` (the trainers' constructors take their model by value).
+template <class ModuleHolder>
+ModuleHolder on_device(ModuleHolder m, at::Device device) {
+    m->to(device);
+    return m;
+}
+
+/// The trainers' check of their training set: images [N, C, H, W], N ≥ 1, of the model's geometry,
+/// else dimension_error naming `where`.
+inline at::Tensor checked_training_images(const char* where, at::Tensor images, const models::conv_geometry& g) {
+    if (!images.defined() || images.dim() != 4 || images.size(0) < 1)
+        throw dimension_error(latentwalk::detail::sentence(where, "the training images must be a tensor [N, C, H, W] with N ≥ 1."));
+    models::detail::require_images(where, images.narrow(0, 0, 1), g);
+    return images;
 }
 
 }  // namespace detail

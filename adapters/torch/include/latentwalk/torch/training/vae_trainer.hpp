@@ -50,7 +50,9 @@ struct vae_trainer_options {
 class vae_trainer {
 public:
     vae_trainer(models::vae model, at::Tensor images, vae_trainer_options o = {})
-        : model_(on_device(std::move(model), o.device)), images_(checked(std::move(images), model_->decoder()->geometry())), opts_(o),
+        : model_(detail::on_device(std::move(model), o.device)),
+          images_(detail::checked_training_images("torch::training::vae_trainer", std::move(images), model_->decoder()->geometry())),
+          opts_(o),
           sampler_(images_.defined() && images_.dim() == 4 ? images_.size(0) : 0, o.batch_size),
           adam_(model_->parameters(), make_adam_options(o.adam)) {
         model_->train();
@@ -86,19 +88,6 @@ public:
     ::torch::optim::Adam& optimizer() { return adam_; }
 
 private:
-    template <class M>
-    static M on_device(M m, at::Device d) {
-        m->to(d);
-        return m;
-    }
-    static at::Tensor checked(at::Tensor images, const models::conv_geometry& g) {
-        if (!images.defined() || images.dim() != 4 || images.size(0) < 1)
-            throw dimension_error(latentwalk::detail::sentence(
-                "torch::training::vae_trainer", "the training images must be a tensor [N, C, H, W] with N ≥ 1."));
-        models::detail::require_images("torch::training::vae_trainer", images.narrow(0, 0, 1), g);
-        return images;
-    }
-
     at::ScalarType param_dtype() const { return model_->parameters().front().scalar_type(); }
 
     models::vae model_;

@@ -6,6 +6,7 @@
 // model_loading_error whose sentence names the function and the file.
 #include <cstdint>
 #include <filesystem>
+#include <initializer_list>
 #include <string>
 #include <system_error>
 #include <utility>
@@ -106,6 +107,36 @@ inline void read_module(const char* where, ::torch::nn::Module& module, ::torch:
     for (const auto& b : module.named_buffers(true)) take(b.key(), b.value(), true);
     at::NoGradGuard no_grad;
     for (auto& [target, value] : pending) const_cast<at::Tensor&>(target).copy_(value.to(target.options()));
+}
+
+/// The save() of every flow module: the kind tag, the named metadata, then the module's tensors,
+/// written atomically.
+inline void save_tagged_module(const char* where, const ::torch::nn::Module& module, double kind_tag,
+                               std::initializer_list<std::pair<const char*, double>> meta,
+                               const std::filesystem::path& path) {
+    ::torch::serialize::OutputArchive archive;
+    write_meta(archive, "kind", kind_tag);
+    for (const auto& [key, value] : meta) write_meta(archive, key, value);
+    write_module(module, archive);
+    save_archive_atomically(where, archive, path);
+}
+
+/// Opens a file written by save_tagged_module and checks its kind tag; a foreign file →
+/// model_loading_error. The archive is left open for read_meta / read_module.
+inline void open_tagged_archive(const char* where, ::torch::serialize::InputArchive& archive, double kind_tag,
+                                const std::filesystem::path& path) {
+    load_archive(where, archive, path);
+    if (read_meta(where, archive, "kind", path) != kind_tag)
+        throw model_loading_error(latentwalk::detail::sentence(where, "'" + path.string() + "' holds another kind of model."));
+}
+
+/// The load_state() of every flow module: refills `module`'s tensors from a file of the same kind
+/// and shape (nothing changes unless every entry fits).
+inline void load_tagged_state(const char* where, ::torch::nn::Module& module, double kind_tag,
+                              const std::filesystem::path& path) {
+    ::torch::serialize::InputArchive archive;
+    open_tagged_archive(where, archive, kind_tag, path);
+    read_module(where, module, archive, path);
 }
 
 }  // namespace latentwalk::torch::detail

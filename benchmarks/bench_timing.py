@@ -1,0 +1,48 @@
+"""Timing helpers shared by the benchmarks/*.py drivers that put a C++ Google Benchmark row beside the same
+work in Python (train_throughput.py, flow_step.py)."""
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+
+
+def seconds_per_step(step, seconds, warmup=3, min_steps=5):
+    """Mean wall time of step() after `warmup` calls, over at least `seconds` and `min_steps` calls."""
+    for _ in range(warmup):
+        step()
+    steps, start = 0, time.perf_counter()
+    while True:
+        step()
+        steps += 1
+        elapsed = time.perf_counter() - start
+        if elapsed >= seconds and steps >= min_steps:
+            return elapsed / steps
+
+
+def google_benchmark_ms(binary, name_filter, seconds, what):
+    """real_time (ms, the benchmarks' unit) of the first row of `binary` matching `name_filter`."""
+    out = subprocess.run([binary, f"--benchmark_filter={name_filter}", f"--benchmark_min_time={seconds}",
+                          "--benchmark_format=json"], check=True, capture_output=True, text=True).stdout
+    runs = json.loads(out)["benchmarks"]
+    if not runs:
+        sys.exit(f"{binary} ran no benchmark for {what}.")
+    return runs[0]["real_time"]
+
+
+def driver_arguments(description):
+    """The drivers' common options: --threads, --seconds, --build (add more to the parser it returns)."""
+    p = argparse.ArgumentParser(description=description)
+    p.add_argument("--threads", type=int, nargs="+", default=[1, 2])
+    p.add_argument("--seconds", type=float, default=3.0, help="minimum measuring time per cell")
+    p.add_argument("--build", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "build"))
+    return p
+
+
+def benchmark_binary(build, target):
+    """build/benchmarks/<target>, or exit with the command that builds it."""
+    binary = os.path.join(build, "benchmarks", target)
+    if not os.path.exists(binary):
+        sys.exit(f"{binary} is missing; build it with `cmake --build build -j1 --target {target}`.")
+    return binary
