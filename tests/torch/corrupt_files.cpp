@@ -24,6 +24,7 @@
 #include <string>
 #include <vector>
 
+#include "support/temp_folder.hpp"
 #include "support/test_support.hpp"
 
 namespace lw = latentwalk;
@@ -35,19 +36,8 @@ namespace {
 
 const std::string fixtures = std::string(LATENTWALK_TEST_DATA_DIR) + "/../torch/fixtures/";
 
-struct temp_folder {
-    fs::path path;
-    temp_folder() {
-        std::random_device rd;
-        path = fs::temp_directory_path() / ("latentwalk-torch-corrupt-" + std::to_string(rd()) + std::to_string(rd()));
-        fs::create_directories(path);
-    }
-    ~temp_folder() {
-        std::error_code ec;
-        fs::remove_all(path, ec);
-    }
-    temp_folder(const temp_folder&) = delete;
-    temp_folder& operator=(const temp_folder&) = delete;
+struct temp_folder : latentwalk::test::temp_folder {
+    temp_folder() : latentwalk::test::temp_folder("latentwalk-torch-corrupt-") {}
 };
 
 bytes read_bytes(const fs::path& p) {
