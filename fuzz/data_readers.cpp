@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <fstream>
 #include <string>
 
 #include <latentwalk/data.hpp>
@@ -61,15 +62,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* bytes, std::size_t siz
             default: {
                 if (size < 3) return;
                 const std::size_t labels = std::min<std::size_t>(bytes[1] | (bytes[2] << 8), size - 3);
+                // Written in place (a copy_file can fail with EINTR under libFuzzer's timer signal).
                 std::filesystem::create_directories(folder.path());
-                latentwalk::fuzz::input_file labels_file(".labels"), images_file(".images");
-                labels_file.write(bytes + 3, labels);
-                images_file.write(bytes + 3 + labels, size - 3 - labels);
-                for (const auto& [from, name] : {std::pair{&labels_file, "t10k-labels-idx1-ubyte"},
-                                                 std::pair{&images_file, "t10k-images-idx3-ubyte"}}) {
-                    std::filesystem::copy_file(from->path(), folder.path() / name,
-                                               std::filesystem::copy_options::overwrite_existing);
-                }
+                const auto write_file = [](const std::filesystem::path& p, const std::uint8_t* b, std::size_t n) {
+                    std::ofstream out(p, std::ios::binary | std::ios::trunc);
+                    out.write(reinterpret_cast<const char*>(b), static_cast<std::streamsize>(n));
+                    if (!out) finding("data_readers: could not write " + p.string());
+                };
+                write_file(folder.path() / "t10k-labels-idx1-ubyte", bytes + 3, labels);
+                write_file(folder.path() / "t10k-images-idx3-ubyte", bytes + 3 + labels, size - 3 - labels);
                 check_set(data::load_fashion_mnist(data::fashion_mnist_split::test, folder.path(), limit), limit, 10);
                 break;
             }
