@@ -10,9 +10,10 @@
 #   --jobs N                             build and test jobs (default: nproc)
 #
 # Options for the sanitizers' runtimes are set here (an ASAN_OPTIONS/UBSAN_OPTIONS already in the
-# environment is appended, so it wins): leaks are detected in the core areas; in the LibTorch areas they
-# are not, because LibTorch's global registries and thread pools are never freed (see README.md,
-# "Reliability").
+# environment is appended, so it wins), leak detection included. The LibTorch areas have not yet been
+# run in full under ASan (a small LibTorch program — load a TorchScript fixture, tangent_basis, a refused
+# file — ran clean with leak detection); should LibTorch's global state report leaks, run them with
+# ASAN_OPTIONS=detect_leaks=0.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CCACHE_BASEDIR="$PWD"  # see configure.sh
@@ -52,23 +53,12 @@ start=$(date +%s)
 cmake --build build-sanitize -j "$jobs" --target "${targets[@]}"
 built=$(date +%s)
 
-asan="abort_on_error=1:detect_stack_use_after_return=1:strict_init_order=1:check_initialization_order=1"
+asan="abort_on_error=1:detect_leaks=1:detect_stack_use_after_return=1:strict_init_order=1:check_initialization_order=1"
 ubsan="print_stacktrace=1:halt_on_error=1"
-core_labels=()
-torch_labels=()
-for l in "${labels[@]}"; do
-  if [[ " ${torch_areas[*]} " == *" $l "* ]]; then torch_labels+=("$l"); else core_labels+=("$l"); fi
-done
+regex="^($(IFS='|'; echo "${labels[*]}"))\$"
 status=0
-run_ctest() {  # <extra ASAN_OPTIONS> <labels...>
-  local extra="$1"; shift
-  local regex
-  regex="^($(IFS='|'; echo "$*"))\$"
-  ASAN_OPTIONS="$asan:$extra${ASAN_OPTIONS:+:$ASAN_OPTIONS}" UBSAN_OPTIONS="$ubsan${UBSAN_OPTIONS:+:$UBSAN_OPTIONS}" \
-    ctest --test-dir build-sanitize -L "$regex" --output-on-failure -j "$jobs" || status=1
-}
-[ ${#core_labels[@]} -eq 0 ] || run_ctest "detect_leaks=1" "${core_labels[@]}"
-[ ${#torch_labels[@]} -eq 0 ] || run_ctest "detect_leaks=0" "${torch_labels[@]}"
+ASAN_OPTIONS="$asan${ASAN_OPTIONS:+:$ASAN_OPTIONS}" UBSAN_OPTIONS="$ubsan${UBSAN_OPTIONS:+:$UBSAN_OPTIONS}" \
+  ctest --test-dir build-sanitize -L "$regex" --output-on-failure -j "$jobs" || status=1
 done_at=$(date +%s)
 echo "sanitize.sh: areas ${labels[*]}: build $((built - start)) s, tests $((done_at - built)) s ($jobs jobs): $([ $status -eq 0 ] && echo clean || echo FAILED)"
 exit $status
