@@ -14,25 +14,16 @@
 #include <string>
 #include <vector>
 
+#include "support/temp_folder.hpp"
+
 namespace data = latentwalk::data;
 namespace fs = std::filesystem;
 using bytes = std::vector<std::uint8_t>;
 
 namespace {
 
-struct temp_folder {
-    fs::path path;
-    temp_folder() {
-        std::random_device rd;
-        path = fs::temp_directory_path() / ("latentwalk-data-test-" + std::to_string(rd()) + std::to_string(rd()));
-        fs::create_directories(path);
-    }
-    ~temp_folder() {
-        std::error_code ec;
-        fs::remove_all(path, ec);
-    }
-    temp_folder(const temp_folder&) = delete;
-    temp_folder& operator=(const temp_folder&) = delete;
+struct temp_folder : latentwalk::test::temp_folder {
+    temp_folder() : latentwalk::test::temp_folder("latentwalk-data-test-") {}
 };
 
 void write(const fs::path& p, const bytes& b) {

@@ -11,9 +11,20 @@
 // submodule that acts on the latent code) gives a *partial* generator. The method must map a tensor
 // [..., latent_dim] to [..., m]; m is found by evaluating it once at load. Derivatives and batching
 // are those of module_generator (forward-mode AD JVP, autograd VJP).
-// Errors at load: a missing file, a file that is not a TorchScript archive, an unknown method or
-// submodule → model_loading_error; a method that does not accept [latent_dim] → dimension_error;
-// a method whose output does not depend on its input → numerical_error. Each a sentence.
+// Errors at load: a missing file, a file that is not a TorchScript archive, a damaged archive, an
+// unknown method or submodule → model_loading_error; a method that does not accept [latent_dim] →
+// dimension_error; a method whose output does not depend on its input → numerical_error. Each a sentence.
+//
+// Damaged files: before LibTorch sees it, the archive (a zip) is verified by
+// detail::verify_zip_archive (torch/detail/zip_archive.hpp): its directory structure, offsets and
+// sizes, and every entry's CRC-32, which LibTorch's loader does not check and on which it can crash
+// the process (a flipped bit in a code entry made it die with SIGSEGV). A damaged file is a
+// model_loading_error naming the entry and the expected and actual CRC-32. The cost is one read of
+// the file. (A mobile flatbuffer module, magic "PTMF", has no checksums and is handed on unverified.)
+//
+// Trust: a TorchScript file is code. Loading it deserializes a program and the generator runs its
+// methods; a file from an untrusted source can do whatever TorchScript's operators can (read and write
+// files among them). Verification catches damage, not malice: load only files you trust.
 #include <cmath>
 #include <cstdint>
 #include <filesystem>
@@ -25,6 +36,7 @@
 #include <torch/csrc/jit/api/module.h>
 #include <torch/csrc/jit/serialization/import.h>
 
+#include <latentwalk/torch/detail/zip_archive.hpp>
 #include <latentwalk/torch/module_generator.hpp>
 
 namespace latentwalk::torch {
@@ -64,6 +76,7 @@ private:
         std::error_code ec;
         if (!std::filesystem::is_regular_file(path, ec))
             throw model_loading_error(sentence(where, "the model file '" + path + "' does not exist or is not a file."));
+        if (!detail::is_flatbuffer_module(path)) detail::verify_zip_archive(where, path, "TorchScript archive");
         ::torch::jit::Module file;
         try {
             file = ::torch::jit::load(path, opts.device);

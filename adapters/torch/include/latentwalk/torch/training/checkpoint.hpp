@@ -19,6 +19,9 @@
 // Errors: a missing checkpoint, or one that is not a readable archive (truncated, corrupt, another
 // format), or one that lacks a key a reader asks for → model_loading_error (a sentence naming the
 // file and the key); a checkpoint that cannot be written → model_loading_error naming the path.
+// open_checkpoint verifies the zip structure and every entry's CRC-32 before LibTorch reads the file
+// (torch/detail/zip_archive.hpp; LibTorch checks neither and can crash on a damaged file), so a
+// damaged checkpoint is a sentence naming the entry and the expected and actual CRC-32.
 #include <cerrno>
 #include <cstdint>
 #include <cstring>
@@ -39,6 +42,7 @@
 
 #include <latentwalk/detail/validate.hpp>
 #include <latentwalk/error.hpp>
+#include <latentwalk/torch/detail/zip_archive.hpp>
 
 namespace latentwalk::torch::training {
 
@@ -121,6 +125,7 @@ inline input_archive open_checkpoint(const std::filesystem::path& path, at::Devi
     if (!std::filesystem::is_regular_file(path, ec))
         throw model_loading_error(sentence("torch::training::open_checkpoint",
                                            "the checkpoint '" + path.string() + "' does not exist or is not a file."));
+    latentwalk::torch::detail::verify_zip_archive("torch::training::open_checkpoint", path, "checkpoint");
     input_archive in;
     try {
         in.load_from(path.string(), device);

@@ -3,7 +3,9 @@
 // a torch::serialize archive (torch::save's format) holding the module's parameters and buffers and
 // a few integer/float metadata entries ("meta/…"), written to a temporary file and renamed, so a kill
 // during a save leaves the previous file intact. Every LibTorch failure to read becomes a
-// model_loading_error whose sentence names the function and the file.
+// model_loading_error whose sentence names the function and the file; before LibTorch reads it, the
+// file's zip structure and CRC-32s are verified (torch/detail/zip_archive.hpp), so a damaged file is
+// a sentence too, not a crash inside LibTorch.
 #include <cstdint>
 #include <filesystem>
 #include <initializer_list>
@@ -19,6 +21,7 @@
 
 #include <latentwalk/detail/validate.hpp>
 #include <latentwalk/error.hpp>
+#include <latentwalk/torch/detail/zip_archive.hpp>
 
 namespace latentwalk::torch::detail {
 
@@ -47,6 +50,7 @@ inline void load_archive(const char* where, ::torch::serialize::InputArchive& ar
                          const std::filesystem::path& path) {
     if (!std::filesystem::is_regular_file(path))
         throw model_loading_error(latentwalk::detail::sentence(where, "there is no file '" + path.string() + "'."));
+    verify_zip_archive(where, path, "latentwalk checkpoint");
     try {
         archive.load_from(path.string());
     } catch (const std::exception& e) {
