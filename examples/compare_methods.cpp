@@ -106,22 +106,6 @@ at::Tensor unit_rows(const Eigen::MatrixXd& columns) {
     return t;
 }
 
-/// The training set's uniform factor draws (examples/train_generator's random_sprite_factors, same order).
-std::vector<ld::sprite_factors> training_sprite_factors(std::size_t n, std::uint64_t seed) {
-    std::mt19937_64 rng(seed);
-    std::uniform_int_distribution<int> shape(0, 2);
-    std::uniform_real_distribution<double> unit(0.0, 1.0);
-    std::vector<ld::sprite_factors> f(n);
-    for (auto& s : f) {
-        s.shape = static_cast<ld::sprite_shape>(shape(rng));
-        s.scale = 0.5 + 0.5 * unit(rng);
-        s.orientation = 2.0 * std::numbers::pi * unit(rng);
-        s.x = unit(rng);
-        s.y = unit(rng);
-    }
-    return f;
-}
-
 template <class Bank>
 void train_bank(const std::string& name, const std::shared_ptr<Bank>& bank, const lt::tensor_function& G,
                 const lt::image_shape& shape, lt::flow_trainer_options o, std::int64_t steps) {
@@ -186,7 +170,7 @@ int run(settings s) {
     ctx.shape = shape;
     ctx.latent_dim = d;
     if (sprites) {
-        const auto f = training_sprite_factors(static_cast<std::size_t>(s.references), s.sprite_seed);
+        const auto f = ld::uniform_sprite_factors(static_cast<std::size_t>(s.references), s.sprite_seed);
         const auto set = ld::render_sprites(f, {.resolution = static_cast<std::size_t>(side)});
         ctx.reference_images = at::tensor(set.pixels, at::kFloat).reshape({s.references, P});
         ctx.specs = ld::sprite_factor_specs();

@@ -96,6 +96,14 @@ CATCH_TEST_CASE("compare: on a linear decoder every direction's factor row is |A
     for (std::int64_t k = 0; k < K; ++k)
         for (std::int64_t s = 0; s < S; ++s) drift += std::abs(2 * tT * z0[s][k].item<double>() + tT * tT) / 2;
     CATCH_CHECK(axes.scores.log_density_drift == Approx(drift / double(K * S)).epsilon(1e-12));
+    // a reader that cannot read any frame: every track ends at once, all frames lost, zero rows
+    auto blind = ctx;
+    blind.factor_reader = [](const float*, std::size_t) -> std::vector<double> { throw lw::numerical_error("empty"); };
+    const auto none = lc::score_method({"axes", "e_k", K, times, lc::linear_paths(at::eye(n, at::kDouble).slice(0, 0, K), times)},
+                                       blind, counted, o);
+    CATCH_CHECK(*none.scores.unreadable_fraction == 1.0);
+    CATCH_CHECK(none.scores.factors->mean_max_share == 0.0);
+    CATCH_CHECK(*axes.scores.unreadable_fraction == 0.0);
     // the frames of the picture are g of the first start's path
     const auto expect = ctx.generator((z0[0] + tT * at::eye(n, at::kDouble)[1]).unsqueeze(0)).to(at::kFloat);
     CATCH_CHECK((axes.frames[1][T] - expect[0]).abs().max().item<double>() < 1e-6);
@@ -194,12 +202,12 @@ CATCH_TEST_CASE("compare: the table of a tiny non-linear generator has a row per
     }
     CATCH_CHECK(rows[2].max_log_density_drift == Approx(0.0).margin(1e-12));
     const auto md = lw::comparison_markdown(rows);
-    CATCH_CHECK(md.find("| axes | — | — | — | — |") != std::string::npos);
+    CATCH_CHECK(md.find("| axes | — | — | — | — | — |") != std::string::npos);
     std::istringstream csv(lw::comparison_csv(rows));
     std::string line;
     int lines = 0;
     while (std::getline(csv, line)) {
-        CATCH_CHECK(std::count(line.begin(), line.end(), ',') == 20);
+        CATCH_CHECK(std::count(line.begin(), line.end(), ',') == 21);
         ++lines;
     }
     CATCH_CHECK(lines == 4);

@@ -166,6 +166,15 @@ CATCH_TEST_CASE("compare: the sprite reader cleans the background and refuses wh
     CATCH_CHECK_THROWS_AS(ld::read_sprite_factors(empty.data(), 32, 1024), lw::numerical_error);
     CATCH_CHECK_THROWS_AS(ld::read_sprite_factors(empty.data(), 32, 1000), lw::dimension_error);
     CATCH_CHECK_THROWS_AS(ld::read_sprite_factors(empty.data(), 32, 1024, 1.0), lw::invalid_argument_error);
+    // the uniform draws have the spreads the specs state (and are the same for the same seed)
+    const auto draws = ld::uniform_sprite_factors(20000, 3);
+    double mx = 0, sx = 0, ms = 0, ss = 0;
+    for (const auto& f : draws) mx += f.x / 20000, ms += f.scale / 20000;
+    for (const auto& f : draws) sx += (f.x - mx) * (f.x - mx) / 20000, ss += (f.scale - ms) * (f.scale - ms) / 20000;
+    const auto specs = ld::sprite_factor_specs();
+    CATCH_CHECK(std::sqrt(sx) == Approx(specs[3].spread).epsilon(0.02));
+    CATCH_CHECK(std::sqrt(ss) == Approx(specs[1].spread).epsilon(0.02));
+    CATCH_CHECK(ld::uniform_sprite_factors(3, 3)[2].y == draws[2].y);
     const std::vector<lw::factor_spec> bad = {{"x", 0.0}};
     CATCH_CHECK_THROWS_AS(lw::factor_correlation({{lw::factor_track{{0, 1}, {{0}, {1}}}}}, bad), lw::invalid_argument_error);
     const std::vector<lw::factor_spec> one = {{"x", 1.0}};

@@ -12,6 +12,7 @@
 // | column            | meaning                                                                           |
 // |-------------------|-----------------------------------------------------------------------------------|
 // | max share, DCI D, C, covered | factor_correlation's scores (compare/traversal_metrics.hpp)            |
+// | lost              | fraction of frames the factor reader could not read (a vanished sprite), and after |
 // | VP                | VP score in %, mean ± sd over the runs (torch::vp_score, one protocol for all)    |
 // | NN ratio          | mean distance of the traversal's frames to their nearest training image, over the |
 // |                   | same for the start frames g(z_0): 1 = as close to the data as the start           |
@@ -43,6 +44,7 @@ struct method_scores {
     std::optional<double> vp_mean{}, vp_sd{};  ///< fractions in [0, 1]
     std::vector<double> vp_runs{};
     std::optional<double> fidelity_ratio{}, escape{};
+    std::optional<double> unreadable_fraction{};  ///< frames the factor reader could not read (and after them)
     double log_density_drift = 0, max_log_density_drift = 0, curvature = 0, position_dependence = 0, latent_length = 0;
     double seconds_per_traversal = 0, generator_passes_per_traversal = 0;
 };
@@ -71,15 +73,16 @@ inline std::string csv_text(const std::string& s) {
 [[nodiscard]] inline std::string comparison_markdown(const std::vector<method_scores>& rows) {
     using detail::compare::cell;
     std::ostringstream s;
-    s << "| method | max share | DCI D | C | covered | VP (%) | NN ratio | escape | drift | max drift | curvature | pos. dep. | length | ms / trav. | passes / trav. |\n";
-    s << "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n";
+    s << "| method | max share | DCI D | C | covered | lost | VP (%) | NN ratio | escape | drift | max drift | curvature | pos. dep. | length | ms / trav. | passes / trav. |\n";
+    s << "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n";
     for (const auto& r : rows) {
         s << "| " << r.method << " | ";
         if (r.factors) {
             s << cell(r.factors->mean_max_share) << " | " << cell(r.factors->dci_disentanglement) << " | "
-              << cell(r.factors->completeness) << " | " << r.factors->factors_covered << "/" << r.factors->factor_names.size();
+              << cell(r.factors->completeness) << " | " << r.factors->factors_covered << "/" << r.factors->factor_names.size()
+              << " | " << cell(r.unreadable_fraction, 2);
         } else {
-            s << "— | — | — | —";
+            s << "— | — | — | — | —";
         }
         s << " | " << (r.vp_mean ? cell(r.vp_mean, 1, 100.0) + " ± " + cell(r.vp_sd, 1, 100.0) : std::string("—")) << " | "
           << cell(r.fidelity_ratio) << " | " << cell(r.escape) << " | " << cell(r.log_density_drift, 2) << " | "
@@ -120,7 +123,7 @@ inline std::string csv_text(const std::string& s) {
 [[nodiscard]] inline std::string comparison_csv(const std::vector<method_scores>& rows) {
     using detail::compare::csv_cell;
     std::ostringstream s;
-    s << "method,note,directions,starts,steps,max_share,dci_disentanglement,completeness,factors_covered,vp_mean,vp_sd,vp_runs,"
+    s << "method,note,directions,starts,steps,max_share,dci_disentanglement,completeness,factors_covered,unreadable_fraction,vp_mean,vp_sd,vp_runs,"
          "nn_ratio,escape,log_density_drift,max_log_density_drift,curvature,position_dependence,latent_length,"
          "seconds_per_traversal,generator_passes_per_traversal\n";
     for (const auto& r : rows) {
@@ -128,9 +131,9 @@ inline std::string csv_text(const std::string& s) {
           << r.starts << ',' << r.steps << ',';
         if (r.factors)
             s << csv_cell(r.factors->mean_max_share) << ',' << csv_cell(r.factors->dci_disentanglement) << ','
-              << csv_cell(r.factors->completeness) << ',' << r.factors->factors_covered << ',';
+              << csv_cell(r.factors->completeness) << ',' << r.factors->factors_covered << ',' << csv_cell(r.unreadable_fraction) << ',';
         else
-            s << ",,,,";
+            s << ",,,,,";
         std::string runs;
         for (std::size_t i = 0; i < r.vp_runs.size(); ++i) runs += (i ? " " : "") + csv_cell(r.vp_runs[i]);
         s << csv_cell(r.vp_mean) << ',' << csv_cell(r.vp_sd) << ',' << runs << ',' << csv_cell(r.fidelity_ratio) << ','

@@ -4,7 +4,8 @@
 // sprite_factor_estimators.hpp applied to a cleaned copy of the image, with the factor specs to match.
 //
 //     auto specs = latentwalk::data::sprite_factor_specs();             // shape, scale, orientation, x, y
-//     std::vector<double> f = latentwalk::data::read_sprite_factors(image, 32);   // 5 values, specs' order
+//     std::vector<double> f = latentwalk::data::read_sprite_factors(image, 32, 32 * 32);  // 5 values, specs' order
+//     auto draws = latentwalk::data::uniform_sprite_factors(5000, 3);  // train_generator's training factors (seed 3)
 //
 // Values, in the order of sprite_factor_specs():
 //   shape        0, 1, 2 (estimate_sprite_shape)                     categorical, spread √(2/9) = 0.4714:
@@ -27,7 +28,9 @@
 // cleaning (no sprite). The image is only read.
 #include <cmath>
 #include <cstddef>
+#include <cstdint>
 #include <numbers>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -46,6 +49,24 @@ namespace latentwalk::data {
             {"orientation", u, factor_kind::circular, 1.0},
             {"x", u},
             {"y", u}};
+}
+
+/// n factor draws from the distribution the specs' spreads assume (shape uniform over the three, scale
+/// U[0.5, 1], orientation U[0, 2π), x, y U[0, 1]), in the order examples/train_generator --data sprites
+/// draws its training set with std::mt19937_64(seed): the same seed gives its training sprites.
+[[nodiscard]] inline std::vector<sprite_factors> uniform_sprite_factors(std::size_t n, std::uint64_t seed) {
+    std::mt19937_64 rng(seed);
+    std::uniform_int_distribution<int> shape(0, 2);
+    std::uniform_real_distribution<double> unit(0.0, 1.0);
+    std::vector<sprite_factors> f(n);
+    for (auto& s : f) {
+        s.shape = static_cast<sprite_shape>(shape(rng));
+        s.scale = 0.5 + 0.5 * unit(rng);
+        s.orientation = 2.0 * std::numbers::pi * unit(rng);
+        s.x = unit(rng);
+        s.y = unit(rng);
+    }
+    return f;
 }
 
 /// {shape, scale, orientation phase, x, y} of a side × side grey image (row-major), after cleaning.

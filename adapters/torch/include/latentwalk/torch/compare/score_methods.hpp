@@ -40,8 +40,10 @@
 //
 // Errors: invalid_argument_error for fewer than 2 starts, K < 1, fewer than two times, an empty path
 // function, or a reader without specs; dimension_error for a path of another shape than [T + 1, B, d];
-// the estimators', vp_score's and the generators' errors pass through (a frame the reader cannot read —
-// an empty image — is a numerical_error naming the method and the frame).
+// vp_score's and the generators' errors pass through. A frame the reader cannot read (its numerical_error:
+// an empty image, the sprite faded away) ends that traversal's track there: the factor statistic uses the
+// frames before it, and method_scores::unreadable_fraction counts the frames lost (a direction whose every
+// track ends by the second frame gets a zero row); the reader's other errors pass through.
 #include <chrono>
 #include <cmath>
 #include <cstdint>
@@ -313,6 +315,7 @@ struct scored_method {
     std::vector<std::vector<factor_track>> tracks(static_cast<std::size_t>(K));
     scored_method out;
     out.frames = at::empty({K, T1, P}, at::kFloat);
+    std::int64_t lost = 0;
     double drift = 0, max_drift = 0, curvature = 0, length = 0, dependence = 0, esc_num = 0, esc_den = 0;
     std::vector<at::Tensor> start_frames, later_frames;
     for (std::int64_t k = 0; k < K; ++k) {
@@ -341,18 +344,23 @@ struct scored_method {
             disp.push_back(std::move(dz));
             if (c.factor_reader) {
                 factor_track tr;
-                tr.times = m.times;
                 for (std::int64_t j = 0; j < T1; ++j) {
                     const auto f = frames[j][s].contiguous();
                     try {
                         tr.values.push_back(c.factor_reader(f.data_ptr<float>(), static_cast<std::size_t>(P)));
-                    } catch (const error& e) {
-                        throw numerical_error(sentence(where, "frame " + std::to_string(j) + " of direction " + std::to_string(k) +
-                                                                  ", start " + std::to_string(s) + " could not be read: " + e.what()));
+                        tr.times.push_back(m.times[static_cast<std::size_t>(j)]);
+                    } catch (const numerical_error&) {  // the frame shows nothing to read: the track ends here
+                        lost += T1 - j;
+                        break;
                     }
                 }
-                tracks[static_cast<std::size_t>(k)].push_back(std::move(tr));
+                if (tr.times.size() >= 2) tracks[static_cast<std::size_t>(k)].push_back(std::move(tr));
             }
+        }
+        if (c.factor_reader && tracks[static_cast<std::size_t>(k)].empty()) {
+            // every traversal lost its content by the second frame: a zero row (a constant track)
+            const std::vector<double> still(c.specs.size(), 0.0);
+            tracks[static_cast<std::size_t>(k)].push_back({{m.times[0], m.times[1]}, {still, still}});
         }
         dependence += position_dependence(disp);
         if (o.escape) {
@@ -376,7 +384,10 @@ struct scored_method {
         const double a = nearest(at::cat(start_frames, 0)), b = nearest(at::cat(later_frames, 0));
         if (a > 0) r.fidelity_ratio = b / a;
     }
-    if (c.factor_reader) r.factors = factor_correlation(tracks, c.specs);
+    if (c.factor_reader) {
+        r.factors = factor_correlation(tracks, c.specs);
+        r.unreadable_fraction = double(lost) / double(K * S * T1);
+    }
 
     // 5. VP score of the endpoints
     if (o.vp.runs > 0) {
