@@ -48,6 +48,7 @@
 
 #include <latentwalk/data/digits.hpp>
 #include <latentwalk/data/fashion_mnist.hpp>
+#include <latentwalk/data/sprite_factor_reader.hpp>
 #include <latentwalk/data/sprites.hpp>
 #include <latentwalk/torch/training.hpp>
 
@@ -84,18 +85,7 @@ struct data_split {
 };
 
 std::vector<ld::sprite_factors> random_sprite_factors(std::size_t n, std::uint64_t seed) {
-    std::mt19937_64 rng(seed);
-    std::uniform_int_distribution<int> shape(0, 2);
-    std::uniform_real_distribution<double> unit(0.0, 1.0);
-    std::vector<ld::sprite_factors> f(n);
-    for (auto& s : f) {
-        s.shape = static_cast<ld::sprite_shape>(shape(rng));
-        s.scale = 0.5 + 0.5 * unit(rng);
-        s.orientation = 2.0 * M_PI * unit(rng);
-        s.x = unit(rng);
-        s.y = unit(rng);
-    }
-    return f;
+    return ld::uniform_sprite_factors(n, seed);  // data/sprite_factor_reader.hpp: the draws compare_methods reads
 }
 
 data_split load(const settings& s) {

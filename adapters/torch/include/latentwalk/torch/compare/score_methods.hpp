@@ -1,0 +1,406 @@
+#pragma once
+// latentwalk/torch/compare/score_methods.hpp — every traversal method as one kind of object, and the one
+// scoring routine that turns each into a row of the comparison table (compare/comparison_table.hpp).
+//
+//     namespace lc = latentwalk::torch::compare;
+//     lc::scoring_context c{.generator = G, .shape = {1, 32, 32}, .latent_dim = 8};
+//     c.reference_images = train;                           // [N, C·H·W] float: the nearest-image distance
+//     c.factor_reader = reader;  c.specs = latentwalk::data::sprite_factor_specs();   // ground truth (optional)
+//     lc::counted_function counted(G);                     // the generator the methods call: counts passes
+//     auto sefa = lc::linear_paths(directions, lc::uniform_times(10, 0.3));          // z₀ + t n_k
+//     auto lb   = lc::local_basis_paths(counted.generator(8, 1024), lc::uniform_times(10, 0.3));
+//     auto r = lc::score_method({"SeFa", "first-layer weight", 8, lc::uniform_times(10, 0.3), sefa}, c, counted, {});
+//     r.scores;   // method_scores: factor matrix, VP, NN ratio, escape, drift, curvature, cost
+//     r.frames;   // [K, T + 1, C·H·W] float: the traversals from the first start (the picture)
+//
+// | path builder        | path of direction k from z₀ (t_0 = 0 … t_T)                         | generator passes / traversal |
+// |---------------------|---------------------------------------------------------------------|------------------------------|
+// | linear_paths        | z₀ + t_j n_k (SeFa, GANSpace, random, coordinate axes, DP-LaSE's Γ)  | 0                            |
+// | walk_paths          | walk(z₀, t_j, n_k): any dplase::walk_function (eq. 2's density-      | 0                            |
+// |                     | preserving walk ‖z₀‖(z₀ + tγ)/‖z₀ + tγ‖, a learned correction)       |                              |
+// | bank_paths          | z_{j+1} = z_j + step·v^k(z_j, j): flow_path of a potential_bank,     | 0                            |
+// |                     | linear_bank or rbf_bank (t_j = j·step)                               |                              |
+// | local_basis_paths   | z₀ + t_j v_k(z₀), v_k the k-th right singular vector of J(z₀)        | min(n, m) (one batched dense |
+// |                     | (Local Basis, linear along its own basis; batched dense tangent_basis)| basis: n JVPs)               |
+// | curve_paths         | curve_traversal(g, z₀, k, T, step)'s rule, one-sided, latent step    | T·min(n, m) batched;         |
+// |                     | `step` (scale_by_singular_value off: t_j = j·step in latent units),  | per_sample: curve_traversal's|
+// |                     | all starts at once (curve_batching::per_sample: curve_traversal)     | (T + 1)·min(n, m) + T        |
+// A path function returns [T + 1, B, d] for z₀ [B, d]; the times are the method's (traversal_method::times).
+//
+// score_method, for starts z₀ ~ N(0, I) [S, d] drawn from options.seed (the same starts for every method):
+//   1. the paths of all K directions (timed; the passes the methods ask of `counted` are counted),
+//   2. the frames g(z_j) (the uncounted generator), read by factor_reader into tracks when there is one,
+//   3. factor_correlation, path_geometry and position_dependence (compare/traversal_metrics.hpp),
+//   4. NN ratio: mean over frames j ≥ 1 of the distance to the nearest reference image, over the same for
+//      the start frames (j = 0); escape: Σ‖g(z_{j+1}) − g(z_j) − J(z_j)Δz_j‖ / Σ‖g(z_{j+1}) − g(z_j)‖ with
+//      J Δz by double backward (flows::detail::generator_jvp),
+//   5. the VP score (flows/flow_metrics.hpp's vp_score, options.vp) of the endpoints z_T — the same
+//      protocol, pairs, classifier and seeds for every method; skipped when options.vp_runs is 0.
+// Every draw is seeded; on the CPU with one thread a run reproduces bit for bit.
+//
+// Errors: invalid_argument_error for fewer than 2 starts, K < 1, fewer than two times, an empty path
+// function, or a reader without specs; dimension_error for a path of another shape than [T + 1, B, d];
+// vp_score's and the generators' errors pass through. A frame the reader cannot read (its numerical_error:
+// an empty image, the sprite faded away) ends that traversal's track there: the factor statistic uses the
+// frames before it, and method_scores::unreadable_fraction counts the frames lost (a direction whose every
+// track ends by the second frame gets a zero row); the reader's other errors pass through.
+#include <chrono>
+#include <cmath>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <ATen/ATen.h>
+
+#include <latentwalk/compare/comparison_table.hpp>
+#include <latentwalk/compare/traversal_metrics.hpp>
+#include <latentwalk/detail/validate.hpp>
+#include <latentwalk/error.hpp>
+#include <latentwalk/tangent/tangent_basis.hpp>
+#include <latentwalk/torch/backend.hpp>
+#include <latentwalk/torch/flows/flow_loss.hpp>
+#include <latentwalk/torch/flows/flow_metrics.hpp>
+#include <latentwalk/torch/module_generator.hpp>
+#include <latentwalk/traversal/curve_traversal.hpp>
+
+namespace latentwalk::torch::compare {
+
+/// (k, z₀ [B, d]) ↦ [T + 1, B, d]: the latent points of direction k's traversal from each start.
+using path_function = std::function<at::Tensor(std::int64_t k, const at::Tensor& z0)>;
+/// z(z₀ [B, d], t [B, 1], direction [B, d]) → [B, d]: the signature of dplase::walk_function.
+using walk_map = std::function<at::Tensor(const at::Tensor&, const at::Tensor&, const at::Tensor&)>;
+
+struct traversal_method {
+    std::string name{};
+    std::string note{};            ///< how the directions were found (printed under the factor matrix)
+    std::int64_t directions = 0;   ///< K
+    std::vector<double> times{};   ///< t_0 … t_T of the path's points (the factor correlation's t)
+    path_function path{};
+};
+
+/// t_j = j·step, j = 0 … steps.
+[[nodiscard]] inline std::vector<double> uniform_times(std::int64_t steps, double step) {
+    std::vector<double> t(static_cast<std::size_t>(steps + 1));
+    for (std::int64_t j = 0; j <= steps; ++j) t[static_cast<std::size_t>(j)] = double(j) * step;
+    return t;
+}
+
+/// A tensor function that counts the rows (latent codes) passed through it: the methods' generator.
+class counted_function {
+public:
+    explicit counted_function(tensor_function f) : f_(std::move(f)), rows_(std::make_shared<std::int64_t>(0)) {}
+    [[nodiscard]] tensor_function function() const {
+        return [f = f_, rows = rows_](const at::Tensor& z) {
+            *rows += z.dim() <= 1 ? 1 : z.numel() / z.size(-1);
+            return f(z);
+        };
+    }
+    /// The counted function as a DifferentiableGenerator (forward-mode JVPs: one pass per product).
+    [[nodiscard]] std::shared_ptr<module_generator<double>> generator(std::int64_t latent_dim, std::int64_t output_dim) const {
+        return std::make_shared<module_generator<double>>(function(), latent_dim, output_dim);
+    }
+    [[nodiscard]] std::int64_t rows() const { return *rows_; }
+    void reset() const { *rows_ = 0; }
+
+private:
+    tensor_function f_;
+    std::shared_ptr<std::int64_t> rows_;
+};
+
+namespace detail {
+
+inline at::Tensor stack_times(const at::Tensor& z0, const std::vector<double>& times,
+                              const std::function<at::Tensor(const at::Tensor& t)>& at_time) {
+    std::vector<at::Tensor> pts;
+    pts.reserve(times.size());
+    for (double t : times) pts.push_back(at_time(at::full({z0.size(0), 1}, t, z0.options())));
+    return at::stack(pts, 0);
+}
+
+inline void require_directions(const char* where, const at::Tensor& d) {
+    if (!d.defined() || d.dim() != 2 || d.size(0) < 1)
+        throw dimension_error(latentwalk::detail::sentence(where, "the directions must be a [K, d] tensor with K ≥ 1."));
+}
+
+}  // namespace detail
+
+/// z₀ + t_j n_k with n_k the k-th row of `directions` [K, d].
+[[nodiscard]] inline path_function linear_paths(at::Tensor directions, std::vector<double> times) {
+    detail::require_directions("torch::compare::linear_paths", directions);
+    return [d = directions.detach(), times = std::move(times)](std::int64_t k, const at::Tensor& z0) {
+        const auto n = d[k].to(z0.options());
+        return detail::stack_times(z0, times, [&](const at::Tensor& t) { return z0 + t * n; });
+    };
+}
+
+/// walk(z₀, t_j, n_k): a dplase::walk_function along the rows of `directions` [K, d].
+[[nodiscard]] inline path_function walk_paths(walk_map walk, at::Tensor directions, std::vector<double> times) {
+    detail::require_directions("torch::compare::walk_paths", directions);
+    if (!walk) throw invalid_argument_error(latentwalk::detail::sentence("torch::compare::walk_paths", "the walk is empty."));
+    return [walk = std::move(walk), d = directions.detach(), times = std::move(times)](std::int64_t k, const at::Tensor& z0) {
+        at::NoGradGuard g;
+        const auto n = d[k].to(z0.options()).expand_as(z0);
+        return detail::stack_times(z0, times, [&](const at::Tensor& t) { return walk(z0, t, n); });
+    };
+}
+
+/// The flow of a bank (potential_bank, linear_bank, rbf_bank): `steps` steps of `step`; the bank is shared.
+template <class Bank>
+[[nodiscard]] path_function bank_paths(std::shared_ptr<Bank> bank, std::int64_t steps, double step = 1.0) {
+    return [bank = std::move(bank), steps, step](std::int64_t k, const at::Tensor& z0) {
+        at::NoGradGuard g;
+        return flow_path(*bank, k, z0, steps, step);
+    };
+}
+
+/// Local Basis, linear: z₀ + t_j v_k(z₀) from one batched dense tangent basis of `g` at the starts.
+[[nodiscard]] inline path_function local_basis_paths(std::shared_ptr<module_generator<double>> g, std::vector<double> times) {
+    return [g = std::move(g), times = std::move(times)](std::int64_t k, const at::Tensor& z0) {
+        const auto tb = latentwalk::tangent_basis(*g, vector<double>(z0.to(at::kDouble).contiguous()), k + 1,
+                                                  {.method = tangent_method::dense});
+        const at::Tensor V = tb.latent_basis.tensor();  // [B, n, k + 1]
+        const auto v = V.select(-1, k).to(z0.options());
+        return detail::stack_times(z0, times, [&](const at::Tensor& t) { return z0 + t * v; });
+    };
+}
+
+/// How curve_paths walks a batch of starts.
+enum class curve_batching {
+    batched,     ///< all starts at once: one batched dense tangent basis per step (default)
+    per_sample,  ///< latentwalk::curve_traversal once per start (the reference; one code at a time)
+};
+
+/// Local Basis's Iterative Curve-Traversal along component k, one-sided, `steps` latent steps of `step`
+/// (curve_traversal's paper defaults: follow the component by the largest |cos| of u, sign by ⟨u_prev, u⟩,
+/// here with scale_by_singular_value off). `batched` runs the same rule on all starts at once; it equals
+/// the per-sample curve_traversal point for point (tests/compare) and skips its frames and escape series.
+[[nodiscard]] inline path_function curve_paths(std::shared_ptr<module_generator<double>> g, std::int64_t steps, double step,
+                                               curve_batching batching = curve_batching::batched) {
+    return [g = std::move(g), steps, step, batching](std::int64_t k, const at::Tensor& z0) {
+        if (batching == curve_batching::per_sample) {
+            curve_traversal_options o;
+            o.scale_by_singular_value = false;
+            o.both_sides = false;
+            o.record_outputs = false;
+            std::vector<at::Tensor> rows;
+            for (std::int64_t b = 0; b < z0.size(0); ++b) {
+                const auto tr = latentwalk::curve_traversal(*g, vector<double>(z0[b].to(at::kDouble).contiguous()), k, steps, step, o);
+                std::vector<at::Tensor> pts;
+                for (const auto& p : tr.points) pts.push_back(p.tensor());
+                rows.push_back(at::stack(pts, 0));  // [T + 1, d]
+            }
+            return at::stack(rows, 1).to(z0.options());
+        }
+        const std::int64_t r = std::min(g->latent_dim(), g->output_dim());
+        if (k < 0 || k >= r)
+            throw dimension_error(latentwalk::detail::sentence("torch::compare::curve_paths", "component " + std::to_string(k) +
+                                                                   " does not exist: min(n, m) = " + std::to_string(r) + "."));
+        auto basis = [&](const at::Tensor& z) {
+            return latentwalk::tangent_basis(*g, vector<double>(z.contiguous()), r, {.method = tangent_method::dense});
+        };
+        at::Tensor z = z0.to(at::kDouble).contiguous();
+        auto tb = basis(z);
+        at::Tensor u = tb.output_basis.tensor().select(-1, k), v = tb.latent_basis.tensor().select(-1, k);  // [B, m], [B, n]
+        std::vector<at::Tensor> pts{z};
+        for (std::int64_t j = 0; j < steps; ++j) {
+            z = z + step * v;
+            pts.push_back(z);
+            if (j + 1 == steps) break;
+            tb = basis(z);
+            const at::Tensor U = tb.output_basis.tensor(), V = tb.latent_basis.tensor();  // [B, m, r], [B, n, r]
+            const auto cosines = at::matmul(U.transpose(-1, -2), u.unsqueeze(-1)).squeeze(-1);  // [B, r]
+            const auto best = cosines.abs().argmax(-1, true);                                    // first maximum, as the loop
+            const auto c = cosines.gather(-1, best);                                             // [B, 1]
+            const auto sgn = at::where(c < 0, at::full_like(c, -1.0), at::full_like(c, 1.0));
+            u = U.gather(-1, best.unsqueeze(-2).expand({U.size(0), U.size(1), 1})).squeeze(-1) * sgn;
+            v = V.gather(-1, best.unsqueeze(-2).expand({V.size(0), V.size(1), 1})).squeeze(-1) * sgn;
+        }
+        return at::stack(pts, 0).to(z0.options());
+    };
+}
+
+/// Where the scores come from: the generator, the data and the ground truth (optional parts empty).
+struct scoring_context {
+    tensor_function generator{};  ///< the uncounted generator (frames, escape, VP)
+    image_shape shape{};
+    std::int64_t latent_dim = 0;
+    at::Tensor reference_images{};  ///< [N, C·H·W] float training images for the NN ratio; undefined: no NN ratio
+    /// One frame (C·H·W floats) → the F factor values in the order of `specs`; empty: no ground truth.
+    std::function<std::vector<double>(const float*, std::size_t)> factor_reader{};
+    std::vector<factor_spec> specs{};
+};
+
+struct score_options {
+    std::int64_t starts = 32;     ///< S start points per direction
+    std::uint64_t seed = 1;       ///< the starts (std::mt19937_64, N(0, I))
+    bool escape = true;
+    vp_score_options vp{};        ///< vp.runs = 0 skips the VP score
+    std::int64_t frame_batch = 512;
+};
+
+struct scored_method {
+    method_scores scores{};
+    at::Tensor frames{};  ///< [K, T + 1, C·H·W] float: each direction's traversal from the first start
+};
+
+/// The starts every method shares: [S, d] from N(0, I) with std::mt19937_64(seed).
+[[nodiscard]] inline at::Tensor comparison_starts(std::int64_t S, std::int64_t d, std::uint64_t seed) {
+    std::mt19937_64 rng(seed);
+    std::normal_distribution<double> nd;
+    std::vector<double> v(static_cast<std::size_t>(S * d));
+    for (auto& x : v) x = nd(rng);
+    return at::tensor(v, at::kDouble).reshape({S, d});
+}
+
+/// Scores one method (see the header comment). `counted` is the generator the method's paths call.
+[[nodiscard]] inline scored_method score_method(const traversal_method& m, const scoring_context& c,
+                                                const counted_function& counted, const score_options& o = {}) {
+    using latentwalk::detail::sentence;
+    const std::string where = "torch::compare::score_method (" + m.name + ")";
+    const std::int64_t K = m.directions, S = o.starts, d = c.latent_dim, P = c.shape.numel();
+    const auto T1 = static_cast<std::int64_t>(m.times.size());
+    if (K < 1 || S < 2 || T1 < 2 || !m.path || d < 1 || !c.generator)
+        throw invalid_argument_error(sentence(where, "it needs K ≥ 1 directions, at least 2 starts and 2 times, a path "
+                                                     "function, a generator and a latent dimension."));
+    if (c.factor_reader && c.specs.empty())
+        throw invalid_argument_error(sentence(where, "a factor reader needs the factor specs."));
+    at::NoGradGuard no_grad;
+    const auto z0 = comparison_starts(S, d, o.seed);
+
+    // 1. paths, timed and counted
+    counted.reset();
+    std::vector<at::Tensor> paths;
+    const auto t0 = std::chrono::steady_clock::now();
+    for (std::int64_t k = 0; k < K; ++k) {
+        auto p = m.path(k, z0).detach().to(at::kDouble);
+        if (p.dim() != 3 || p.size(0) != T1 || p.size(1) != S || p.size(2) != d)
+            throw dimension_error(sentence(where, "the path of direction " + std::to_string(k) + " has shape " +
+                                                      torch::detail::shape_string(p) + "; it must be [" + std::to_string(T1) + ", " +
+                                                      std::to_string(S) + ", " + std::to_string(d) + "]."));
+        paths.push_back(p);
+    }
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    const auto passes = counted.rows();
+
+    method_scores r;
+    r.method = m.name;
+    r.note = m.note;
+    r.directions = K;
+    r.starts = S;
+    r.steps = T1 - 1;
+    r.seconds_per_traversal = seconds / double(K * S);
+    r.generator_passes_per_traversal = double(passes) / double(K * S);
+
+    // 2.–4. frames, factors, geometry, fidelity, escape
+    auto render = [&](const at::Tensor& z) {  // [N, d] → [N, P] float CPU
+        std::vector<at::Tensor> parts;
+        for (std::int64_t s = 0; s < z.size(0); s += o.frame_batch) {
+            const auto e = std::min(z.size(0), s + o.frame_batch);
+            parts.push_back(c.generator(z.slice(0, s, e)).reshape({e - s, P}).to(at::kCPU, at::kFloat));
+        }
+        return at::cat(parts, 0).contiguous();
+    };
+    auto nearest = [&](const at::Tensor& x) {  // mean distance to the nearest reference image
+        double sum = 0;
+        for (std::int64_t s = 0; s < x.size(0); s += 256) {
+            const auto e = std::min(x.size(0), s + 256);
+            sum += at::cdist(x.slice(0, s, e), c.reference_images).amin(1).sum().item<double>();
+        }
+        return sum / double(x.size(0));
+    };
+    std::vector<std::vector<factor_track>> tracks(static_cast<std::size_t>(K));
+    scored_method out;
+    out.frames = at::empty({K, T1, P}, at::kFloat);
+    std::int64_t lost = 0;
+    double drift = 0, max_drift = 0, curvature = 0, length = 0, dependence = 0, esc_num = 0, esc_den = 0;
+    std::vector<at::Tensor> start_frames, later_frames;
+    for (std::int64_t k = 0; k < K; ++k) {
+        const auto& p = paths[static_cast<std::size_t>(k)];
+        const auto frames = render(p.reshape({T1 * S, d})).reshape({T1, S, P});
+        out.frames[k].copy_(frames.select(1, 0));
+        if (c.reference_images.defined()) {
+            start_frames.push_back(frames.select(0, 0));
+            later_frames.push_back(frames.slice(0, 1, T1).reshape({(T1 - 1) * S, P}));
+        }
+        const auto ph = p.contiguous();
+        std::vector<std::vector<double>> disp;
+        for (std::int64_t s = 0; s < S; ++s) {
+            std::vector<std::vector<double>> pts(static_cast<std::size_t>(T1));
+            for (std::int64_t j = 0; j < T1; ++j) {
+                const double* q = ph[j][s].data_ptr<double>();
+                pts[static_cast<std::size_t>(j)].assign(q, q + d);
+            }
+            const auto g = path_geometry(pts);
+            drift += g.log_density_drift;
+            max_drift += g.max_log_density_drift;
+            curvature += g.curvature;
+            length += g.length;
+            std::vector<double> dz(static_cast<std::size_t>(d));
+            for (std::int64_t i = 0; i < d; ++i) dz[static_cast<std::size_t>(i)] = pts.back()[static_cast<std::size_t>(i)] - pts[0][static_cast<std::size_t>(i)];
+            disp.push_back(std::move(dz));
+            if (c.factor_reader) {
+                factor_track tr;
+                for (std::int64_t j = 0; j < T1; ++j) {
+                    const auto f = frames[j][s].contiguous();
+                    try {
+                        tr.values.push_back(c.factor_reader(f.data_ptr<float>(), static_cast<std::size_t>(P)));
+                        tr.times.push_back(m.times[static_cast<std::size_t>(j)]);
+                    } catch (const numerical_error&) {  // the frame shows nothing to read: the track ends here
+                        lost += T1 - j;
+                        break;
+                    }
+                }
+                if (tr.times.size() >= 2) tracks[static_cast<std::size_t>(k)].push_back(std::move(tr));
+            }
+        }
+        if (c.factor_reader && tracks[static_cast<std::size_t>(k)].empty()) {
+            // every traversal lost its content by the second frame: a zero row (a constant track)
+            const std::vector<double> still(c.specs.size(), 0.0);
+            tracks[static_cast<std::size_t>(k)].push_back({{m.times[0], m.times[1]}, {still, still}});
+        }
+        dependence += position_dependence(disp);
+        if (o.escape) {
+            const auto za = p.slice(0, 0, T1 - 1).reshape({(T1 - 1) * S, d});
+            const auto dz = (p.slice(0, 1, T1) - p.slice(0, 0, T1 - 1)).reshape({(T1 - 1) * S, d});
+            const auto xa = frames.slice(0, 0, T1 - 1).reshape({(T1 - 1) * S, P}).to(at::kDouble);
+            const auto xb = frames.slice(0, 1, T1).reshape({(T1 - 1) * S, P}).to(at::kDouble);
+            const auto jv = torch::detail::generator_jvp(c.generator, za, dz).detach().reshape({(T1 - 1) * S, P}).to(at::kDouble);
+            esc_num += (xb - xa - jv).norm(2, -1).sum().item<double>();
+            esc_den += (xb - xa).norm(2, -1).sum().item<double>();
+        }
+    }
+    const double n = double(K * S);
+    r.log_density_drift = drift / n;
+    r.max_log_density_drift = max_drift / n;
+    r.curvature = curvature / n;
+    r.latent_length = length / n;
+    r.position_dependence = dependence / double(K);
+    if (o.escape && esc_den > 0) r.escape = esc_num / esc_den;
+    if (c.reference_images.defined()) {
+        const double a = nearest(at::cat(start_frames, 0)), b = nearest(at::cat(later_frames, 0));
+        if (a > 0) r.fidelity_ratio = b / a;
+    }
+    if (c.factor_reader) {
+        r.factors = factor_correlation(tracks, c.specs);
+        r.unreadable_fraction = double(lost) / double(K * S * T1);
+    }
+
+    // 5. VP score of the endpoints
+    if (o.vp.runs > 0) {
+        if (K < 2) throw invalid_argument_error(sentence(where, "the VP score needs at least 2 directions."));
+        const auto path = m.path;
+        traversal_endpoint end = [path, T1](std::int64_t k, const at::Tensor& z) { return path(k, z).select(0, T1 - 1); };
+        const auto vp = vp_score(c.generator, c.shape, K, end, d, o.vp);
+        r.vp_mean = vp.mean;
+        r.vp_sd = vp.sd;
+        r.vp_runs = vp.runs;
+    }
+    out.scores = std::move(r);
+    return out;
+}
+
+}  // namespace latentwalk::torch::compare
