@@ -164,3 +164,33 @@ CATCH_TEST_CASE("reliability: PixelNorm is scale-invariant up to 1e300 (no overf
         CATCH_CHECK(g.jacobian(c * z).allFinite());
     }
 }
+
+CATCH_TEST_CASE("reliability: tangent_basis at Jacobian entries near DBL_MAX: exact σ when it fits, a sentence when it does not (fuzz findings)") {
+    // found by fuzz/numerics: a 1×2 linear map with entries ~1e308 gave NaN/Inf singular values
+    Eigen::MatrixXd A(1, 2);
+    A << -1.4256460374419428e308, -6.4604597024435351e307;
+    const le::linear_generator<double> g(A, (vec(1) << 6.8725543578792952e307).finished());
+    const vec z = (vec(2) << 3.470363910599401e307, 1.6052879822921143e296).finished();
+    for (auto m : {lw::tangent_method::dense, lw::tangent_method::automatic}) {
+        const auto tb = lw::tangent_basis(g, z, 1, {.method = m});
+        CATCH_CHECK(tb.singular_values[0] == Catch::Approx(std::hypot(A(0, 0), A(0, 1))).epsilon(1e-15));
+        const vec a = A.row(0).transpose() / A.row(0).stableNorm();  // normalized() would overflow
+        CATCH_CHECK(std::abs(tb.latent_basis.col(0).dot(a)) ==
+                    Catch::Approx(1.0).epsilon(1e-15));
+    }
+    // σ = ‖A‖ ≈ 2.04e308 > DBL_MAX: not representable
+    Eigen::MatrixXd H(4, 1);
+    H << -7.02e305, 1.177e308, 1.177e308, 1.177e308;
+    const le::linear_generator<double> h(H);
+    CATCH_CHECK_THROWS_WITH(lw::tangent_basis(h, vec::Ones(1), 1, {.method = lw::tangent_method::dense}),
+                            Catch::Contains("exceeds the double range"));
+    CATCH_CHECK_THROWS_AS(lw::tangent_basis(h, vec::Ones(1), 1), lw::numerical_error);
+}
+
+CATCH_TEST_CASE("reliability: a rank-deficient basis at scale 1e-300 is a dimension_error, not NaN (fuzz finding)") {
+    const mat A = mat::Constant(10, 2, -4e-300);  // two identical columns
+    mat Bm = mat::Zero(10, 2);
+    Bm(0, 0) = Bm(1, 1) = 1.0;
+    CATCH_CHECK_THROWS_AS(lw::grassmann_distance(A, Bm, lw::grassmann_metric::fubini_study), lw::dimension_error);
+    CATCH_CHECK_THROWS_AS(lw::grassmann_distance(Bm, A, lw::grassmann_metric::geodesic), lw::dimension_error);
+}

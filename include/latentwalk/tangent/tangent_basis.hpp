@@ -129,6 +129,13 @@ tangent_basis_result<typename G::backend> tangent_basis(const G& g, const vector
                                                options.power_iterations, rel_tol, options.seed);
     }
     res.report.adjoint_error = adjoint_error;
+    // The last line of the contract: never a NaN or Inf basis, whatever the model's scale did inside.
+    using T = backend_traits<B>;
+    if (!T::all_finite(res.singular_values) || !T::all_finite(res.output_basis) || !T::all_finite(res.latent_basis))
+        throw numerical_error(detail::sentence(
+            where, std::string("the ") + to_string(method) +
+                       " method's singular values or bases came out NaN or Inf: the Jacobian's scale (its largest "
+                       "singular value) lies outside what double arithmetic can hold."));
     if (!res.report.converged && options.throw_on_nonconvergence)
         throw convergence_error(detail::sentence(where, std::string("the ") + to_string(method) +
                                                             " method did not converge: " + res.report.summary() + "."));

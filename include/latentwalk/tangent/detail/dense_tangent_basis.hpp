@@ -2,6 +2,7 @@
 // The dense method: J(z) assembled by the derivation layer (the generator's own jacobian, or
 // min(n, m) products), then a thin SVD (QR-preconditioned for far-from-square J). The reference
 // the matrix-free methods are tested against.
+#include <cmath>
 #include <vector>
 
 #include "../../detail/linalg/gram_schmidt.hpp"
@@ -45,7 +46,12 @@ tangent_basis_result<typename CG::backend> dense_tangent_basis(const CG& cg, con
                                                                index_t<typename CG::backend> k, double rel_tol) {
     using B = typename CG::backend;
     using T = backend_traits<B>;
-    const auto J = jacobian_unchecked(cg, z);
+    // Scale J by an exact power of two so that its largest entry lies in [1/2, 1): the SVD then neither
+    // overflows (entries near 1e308) nor loses digits to denormals (entries near 1e-300); σ is scaled back.
+    const auto Jraw = jacobian_unchecked(cg, z, "tangent_basis");
+    int exponent = 0;
+    (void)std::frexp(T::max_abs(Jraw), &exponent);
+    const auto J = T::scale(Jraw, static_cast<scalar_t<B>>(std::ldexp(1.0, -exponent)));
     const auto svd = thin_svd_preconditioned<B>(J);
     tangent_basis_result<B> res{T::block_cols(svd.U, 0, k), T::block_cols(svd.V, 0, k), T::head(svd.S, k), {}};
     require_finite_result<B>("tangent_basis", "the SVD of the Jacobian", res.singular_values);
@@ -59,6 +65,17 @@ tangent_basis_result<typename CG::backend> dense_tangent_basis(const CG& cg, con
     res.report.method = tangent_method::dense;
     res.report.subspace_dimension = static_cast<long long>(T::size(svd.S));
     finish_batched_residuals<B>(res.report, residuals, res.singular_values, rel_tol);
+    // back to J's own scale (relative measures are unchanged by the exact power-of-two scaling)
+    // 2^e in two factors: 2^1024 itself is not a double, σ·2^1024 may be
+    const int half = exponent / 2;
+    res.singular_values = T::scale(T::scale(res.singular_values, static_cast<scalar_t<B>>(std::ldexp(1.0, half))),
+                                   static_cast<scalar_t<B>>(std::ldexp(1.0, exponent - half)));
+    if (!T::all_finite(res.singular_values))
+        throw numerical_error(sentence("tangent_basis", "the Jacobian's largest singular value exceeds the double range "
+                                                        "(its entries are near DBL_MAX), so σ cannot be returned."));
+    for (auto& r : res.report.residual_norms) r = std::ldexp(r, exponent);
+    res.report.max_residual = std::ldexp(res.report.max_residual, exponent);
+    res.report.tolerance = std::ldexp(res.report.tolerance, exponent);
     // The SVD is exact to rounding; its residuals measure rounding only, so dense always converges.
     res.report.converged = true;
     copy_counts(res.report, cg);
