@@ -4,8 +4,8 @@
 # the first report fails its test), builds the chosen areas' test executables and runs them under ctest.
 #
 #   scripts/sanitize.sh                  the core areas (no LibTorch): core tangent grassmann traversal
-#                                        density conformance datasets xtensor pictures
-#   scripts/sanitize.sh --torch          the LibTorch areas too: torch train train_flows train_dplase
+#                                        density reliability conformance datasets xtensor pictures
+#   scripts/sanitize.sh --torch          the LibTorch areas too: torch train train_flows train_dplase compare
 #   scripts/sanitize.sh --only AREA...   just these areas (test folder names, e.g. --only tangent torch)
 #   --jobs N                             build and test jobs (default: nproc)
 #
@@ -18,8 +18,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export CCACHE_BASEDIR="$PWD"  # see configure.sh
 
-core_areas=(core tangent grassmann traversal density conformance datasets xtensor pictures)
-torch_areas=(torch train train_flows train_dplase)
+core_areas=(core tangent grassmann traversal density reliability conformance datasets xtensor pictures)
+torch_areas=(torch train train_flows train_dplase compare)
 areas=("${core_areas[@]}")
 jobs=$(nproc 2>/dev/null || echo 2)
 while [ $# -gt 0 ]; do
