@@ -142,7 +142,7 @@ private:
 };
 
 /// Reads the zip64 extended-information extra field of a central header, replacing the 0xFFFFFFFF
-/// placeholders of `e` in the order the format gives them (uncompressed, compressed, offset).
+/// sentinels of `e` in the order the format gives them (uncompressed, compressed, offset).
 inline void read_zip64_extra(file_reader& file, entry& e, const unsigned char* extra, std::size_t length,
                              bool need_u, bool need_c, bool need_o) {
     std::size_t p = 0;
@@ -165,7 +165,7 @@ inline void read_zip64_extra(file_reader& file, entry& e, const unsigned char* e
         }
         p += 4 + size;
     }
-    file.fail("entry '" + printable(e.name) + "' has 32-bit size or offset placeholders but no zip64 extra field");
+    file.fail("entry '" + printable(e.name) + "' has 32-bit size or offset sentinels (0xFFFFFFFF) but no zip64 extra field");
 }
 
 /// CRC-32 of an entry's uncompressed bytes, streaming; checks the inflated size for deflate.
