@@ -57,6 +57,7 @@
 #include "../derivatives.hpp"
 #include "../detail/validate.hpp"
 #include "../tangent/tangent_basis.hpp"
+#include "../detail/parallel_for.hpp"
 #include "detail/subspace_ops.hpp"
 #include "grassmann_distance.hpp"
 #include "principal_angles.hpp"
@@ -85,6 +86,12 @@ struct warpage_options {
     basis_side side = basis_side::output;  ///< U (the paper); basis_side::latent for V
     std::uint64_t seed = 1;
     tangent_basis_options tangent = {};  ///< passed to every tangent_basis call
+    /// Threads for the latent pairs (≥ 1). The codes are drawn first, in order, and the pairs' rows are
+    /// added in order, so every thread count gives the one-thread table bit for bit. With more than
+    /// one thread the generator's const members (g(z), jvp, vjp, jacobian) are called concurrently:
+    /// they must be thread-safe (the shipped Eigen models are; a torch module should run with
+    /// at::set_num_threads(1) so that the threads do not oversubscribe the cores).
+    int threads = 1;
 };
 
 namespace detail::grassmann {
@@ -104,6 +111,9 @@ inline warpage_options resolve_warpage_options(std::string_view where, const war
     if (!(o.epsilon > 0) || !std::isfinite(o.epsilon))
         throw invalid_argument_error(sentence(where, "options.epsilon must be positive and finite."));
     if (o.metrics.empty()) throw invalid_argument_error(sentence(where, "options.metrics is empty."));
+    if (o.threads < 1 || o.threads > 4096)
+        throw invalid_argument_error(sentence(where, "options.threads is " + detail::number(o.threads) +
+                                                         "; it must lie in 1..4096."));
     warpage_options r = o;
     if (r.pairs == 0) r.pairs = paper_pairs;
     if (r.k_max == 0) r.k_max = std::min(warpage_paper_k_max, max_k);
@@ -123,6 +133,14 @@ std::vector<std::vector<double>> nested_distances(const matrix_t<B>& U1, const m
             out[i][static_cast<std::size_t>(k - 1)] = T::host_value(grassmann_distance_from_angles<B>(pa, metrics[i]));
     }
     return out;
+}
+
+/// Computes row(p) for every pair on options.threads threads and adds the rows in pair order.
+template <class Row>
+void add_pair_rows(warpage_accumulator& acc, const warpage_options& o, Row&& row) {
+    std::vector<std::vector<std::vector<double>>> rows(static_cast<std::size_t>(o.pairs));
+    parallel_for(o.pairs, o.threads, [&](long long p) { rows[static_cast<std::size_t>(p)] = row(p); });
+    for (auto& r : rows) acc.add(std::move(r));
 }
 
 template <class G>
@@ -177,12 +195,16 @@ warpage_table warpage_random_pairs(const G& g, const warpage_options& requested 
     std::mt19937_64 rng(options.seed);
     d::warpage_accumulator acc(options.metrics.size(), options.k_max);
     const vector_t<B> like{};
+    std::vector<vector_t<B>> z1, z2;  // drawn first, in the one-thread order
     for (long long p = 0; p < options.pairs; ++p) {
-        const auto z1 = T::random_normal(like, n, rng);
-        const auto z2 = T::random_normal(like, n, rng);
-        acc.add(d::nested_distances<B>(d::local_basis(g, z1, options), d::local_basis(g, z2, options), options.k_max,
-                                       options.metrics));
+        z1.push_back(T::random_normal(like, n, rng));
+        z2.push_back(T::random_normal(like, n, rng));
     }
+    d::add_pair_rows(acc, options, [&](long long p) {
+        const auto i = static_cast<std::size_t>(p);
+        return d::nested_distances<B>(d::local_basis(g, z1[i], options), d::local_basis(g, z2[i], options),
+                                      options.k_max, options.metrics);
+    });
     return acc.finish("random pairs, " + d::side_name(options.side), options.metrics, options.k_max);
 }
 
@@ -200,14 +222,19 @@ warpage_table warpage_close_pairs(const G& g, const warpage_options& requested =
     d::warpage_accumulator acc(options.metrics.size(), options.k_max);
     const vector_t<B> like{};
     const auto eps = T::element(T::fill(like, 1, options.epsilon), 0);
+    std::vector<vector_t<B>> z1, z2;  // drawn first, in the one-thread order
     for (long long p = 0; p < options.pairs; ++p) {
         const auto z = T::random_normal(like, n, rng);
         const auto u = T::random_normal(like, n, rng);
         const auto unit = T::cwise_quotient(u, T::scale(T::fill(u, n, 1.0), T::norm(u)));
-        const auto z2 = T::axpy(eps, unit, z);
-        acc.add(d::nested_distances<B>(d::local_basis(g, z, options), d::local_basis(g, z2, options), options.k_max,
-                                       options.metrics));
+        z2.push_back(T::axpy(eps, unit, z));
+        z1.push_back(z);
     }
+    d::add_pair_rows(acc, options, [&](long long p) {
+        const auto i = static_cast<std::size_t>(p);
+        return d::nested_distances<B>(d::local_basis(g, z1[i], options), d::local_basis(g, z2[i], options),
+                                      options.k_max, options.metrics);
+    });
     std::ostringstream name;
     name << "close pairs (epsilon = " << options.epsilon << "), " << d::side_name(options.side);
     return acc.finish(name.str(), options.metrics, options.k_max);
@@ -234,10 +261,12 @@ warpage_table warpage_against_global(const G& g, const matrix_t<typename G::back
     std::mt19937_64 rng(options.seed);
     d::warpage_accumulator acc(options.metrics.size(), options.k_max);
     const vector_t<B> like{};
-    for (long long p = 0; p < options.pairs; ++p) {
-        const auto z = T::random_normal(like, n, rng);
-        acc.add(d::nested_distances<B>(d::local_basis(g, z, options), Qg, options.k_max, options.metrics));
-    }
+    std::vector<vector_t<B>> zs;  // drawn first, in the one-thread order
+    for (long long p = 0; p < options.pairs; ++p) zs.push_back(T::random_normal(like, n, rng));
+    d::add_pair_rows(acc, options, [&](long long p) {
+        return d::nested_distances<B>(d::local_basis(g, zs[static_cast<std::size_t>(p)], options), Qg, options.k_max,
+                                      options.metrics);
+    });
     return acc.finish("local vs global basis, " + d::side_name(options.side), options.metrics, options.k_max);
 }
 
