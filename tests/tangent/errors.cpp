@@ -97,9 +97,14 @@ CATCH_TEST_CASE("tangent: non-convergence is flagged in the report, or thrown wh
     CATCH_CHECK(tb.report.max_residual > tb.report.tolerance);
     o.throw_on_nonconvergence = true;
     CATCH_REQUIRE_THROWS_AS(lw::tangent_basis(g, z, 3, o), lw::convergence_error);
-    // randomized without power iterations on the same spectrum misses the tolerance too
+    // randomized with Halko et al.'s fixed q = 0 on the same spectrum misses the tolerance too
     auto r = method_options(lw::tangent_method::randomized, 1e-12);
     r.power_iterations = 0;
+    r.adaptive_power_iterations = false;
     r.throw_on_nonconvergence = true;
+    CATCH_REQUIRE_THROWS_AS(lw::tangent_basis(g, z, 3, r), lw::convergence_error);
+    // and so it does with adaptive passes capped at one power iteration
+    r.adaptive_power_iterations = true;
+    r.max_power_iterations = 1;
     CATCH_REQUIRE_THROWS_AS(lw::tangent_basis(g, z, 3, r), lw::convergence_error);
 }

@@ -117,6 +117,13 @@
 // | T::host_value(a)                | double             | the single value of an unbatched scalar     | R   | O(1)   |
 // | T::host_min(a)                  | double             | min over the batch                 −host_max(−a) | D | O(batch)|
 //
+// Optional family — block products (BackendBlockProducts); a batched backend offers it so that the
+// derivation layer asks a block of c generator products as one batched call (derivatives.hpp)
+// | T::columns_as_batch(A)          | vector             | the c columns of A [..., r, c] as a batch    | opt | O(rc)  |
+// |                                 |                    | of vectors [c, ..., r] (column = new lead dim)|     |        |
+// | T::batch_as_columns(x)          | matrix             | the inverse: [c, ..., r] → [..., r, c]      | opt | O(rc)  |
+// | T::unit_columns(like, n, j, c)  | matrix             | columns j..j+c−1 of I_n, [..., n, c]        | opt | O(nc)  |
+//
 // Deduced defaults are exact where the required operation is (1·x + y = x + y; a·x + 0 = a·x;
 // element = x_i·1), except that sum and the default column_norms/diagonal accumulate in their own
 // order. A backend overrides them when one kernel does the work (torch: diagonal, column_norms).
@@ -346,6 +353,16 @@ concept BackendHostReductions = BackendTypes<B> && detail::be_::all_finite<B> &&
 /// The deduced operations are present (backend_traits<B> derives from backend_defaults<B>).
 template <class B>
 concept BackendDeduced = BackendTypes<B> && detail::be_::deduced<B>;
+
+/// The optional block-products family (see the table): a batch of vectors can carry the columns of a
+/// matrix as a new leading dimension. The torch backend has it; Eigen and xtensor have no batches.
+template <class B>
+concept BackendBlockProducts =
+    requires(const matrix_t<B>& A, const vector_t<B>& x, index_t<B> i) {
+        { backend_traits<B>::columns_as_batch(A) } -> std::convertible_to<vector_t<B>>;
+        { backend_traits<B>::batch_as_columns(x) } -> std::convertible_to<matrix_t<B>>;
+        { backend_traits<B>::unit_columns(x, i, i, i) } -> std::convertible_to<matrix_t<B>>;
+    };
 
 /// A backend: the six required families and the deduced operations.
 template <class B>

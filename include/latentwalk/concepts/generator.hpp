@@ -20,6 +20,16 @@
 // | g.linearize(z)      | L             | the linear map J(z), with f(z) cached    | optional             | ≈ 1 evaluation |
 // | L.jvp(v), L.vjp(u)  | vector_t<B>   | J(z) v, J(z)ᵀ u at the linearized z      | with linearize       | ≈ 1 evaluation |
 //
+// | G::batched_products| bool constant | jvp/vjp act sample by sample over any    | optional (batched    | —              |
+// |                     |               | leading dims, broadcasting z's and v's   | backends)            |                |
+//
+// batched_products = true is a promise a model on a batched backend may make (torch::module_generator
+// and torchscript_generator do): g.jvp(z, V) with V of shape [c, ..., n] (c directions stacked in a new
+// leading dimension) returns [c, ..., m], z's leading dimensions broadcasting against V's (and likewise
+// vjp, and linearize's products). The derivation layer then asks a block of c products — a Jacobian, the
+// randomized method's sketches — as one batched call (chunked to a memory budget), which is what makes
+// a dense Jacobian of a network cost one batched pass instead of n sequential ones (derivatives.hpp).
+//
 // linearize is an optimisation a model may offer (like JAX's linearize): matrix-free algorithms
 // that ask many products at one z (tangent_basis's Lanczos and randomized methods) then pay the
 // forward pass once. The library never requires it.
@@ -71,6 +81,12 @@ concept ProvidesLinearization = Generator<G> && requires(const G& g, const vecto
     { g.linearize(z).jvp(z) } -> std::convertible_to<vector_t<typename G::backend>>;
     { g.linearize(z).vjp(g(z)) } -> std::convertible_to<vector_t<typename G::backend>>;
 };
+
+/// The generator's products accept a block of directions in a new leading dimension (see
+/// G::batched_products above) and its backend can stack matrix columns that way.
+template <class G>
+concept ProvidesBatchedProducts = Generator<G> && BackendBlockProducts<typename G::backend> &&
+                                  requires { requires static_cast<bool>(G::batched_products); };
 
 template <class G>
 concept DifferentiableGenerator = Generator<G> && (ProvidesJvp<G> || ProvidesVjp<G> || ProvidesJacobian<G>);

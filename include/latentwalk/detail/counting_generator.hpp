@@ -13,6 +13,9 @@
 // (a product is a product), and the adaptor is local to one algorithm call, so its cache is
 // never shared between threads.
 //
+// A batched block of c products (ProvidesBatchedProducts, one call of g.jvp with c stacked directions)
+// counts as c: the derivation layer calls count_block after it.
+//
 // Every product's result is checked for NaN/Inf (O(length), small next to the product itself):
 // a generator that returns a non-finite product makes the calling algorithm throw
 // numerical_error naming it, instead of returning a silently poisoned basis.
@@ -44,6 +47,8 @@ class counting_generator {
 public:
     using backend = B;
     static constexpr bool checks_own_results = true;  ///< see detail::ChecksOwnResults
+    /// Forwarded, so that the derivation layer takes the same (batched or column) path through it.
+    static constexpr bool batched_products = ProvidesBatchedProducts<G>;
 
     counting_generator(const G& g, std::string_view where) : g_(&g), where_(where) {}
 
@@ -89,6 +94,9 @@ public:
         check_model_matrix<B>(where_, r, static_cast<long long>(g_->output_dim()), static_cast<long long>(g_->latent_dim()));
         return r;
     }
+
+    /// A batched call that carried c products was counted as one: count the other c − 1.
+    void count_block(bool jvp_side, long long c) const { (jvp_side ? jvps : vjps) += c - 1; }
 
     mutable long long evaluations = 0;  ///< calls of g(z)
     mutable long long jvps = 0;         ///< calls of g.jvp

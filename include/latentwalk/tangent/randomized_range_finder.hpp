@@ -40,28 +40,6 @@ struct range_finder_result {
 
 namespace detail {
 
-/// J M column by column (one JVP per column).
-template <class CG>
-matrix_t<typename CG::backend> jvp_block(const CG& cg, const vector_t<typename CG::backend>& z,
-                                         const matrix_t<typename CG::backend>& M) {
-    using T = backend_traits<typename CG::backend>;
-    const auto c = T::cols(M);
-    auto out = T::zeros(z, static_cast<index_t<typename CG::backend>>(cg.output_dim()), c);
-    for (index_t<typename CG::backend> j = 0; j < c; ++j) T::set_col(out, j, jvp_unchecked(cg, z, T::col(M, j)));
-    return out;
-}
-
-/// Jᵀ M column by column (one VJP per column).
-template <class CG>
-matrix_t<typename CG::backend> vjp_block(const CG& cg, const vector_t<typename CG::backend>& z,
-                                         const matrix_t<typename CG::backend>& M) {
-    using T = backend_traits<typename CG::backend>;
-    const auto c = T::cols(M);
-    auto out = T::zeros(z, static_cast<index_t<typename CG::backend>>(cg.latent_dim()), c);
-    for (index_t<typename CG::backend> j = 0; j < c; ++j) T::set_col(out, j, vjp_unchecked(cg, z, T::col(M, j)));
-    return out;
-}
-
 /// The range finder on an adaptor (products counted by the caller).
 template <class CG>
 range_finder_result<typename CG::backend> range_finder_unchecked(const CG& cg, const vector_t<typename CG::backend>& z,

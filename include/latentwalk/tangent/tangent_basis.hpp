@@ -19,14 +19,25 @@
 //               See tangent/detail/lanczos_tangent_basis.hpp.
 //   randomized  Halko–Martinsson–Tropp: Gaussian Ω (n×ℓ, ℓ = min(k + oversampling, min(n, m))),
 //               power_iterations q with re-orthonormalization, Rayleigh–Ritz (SVD of J·P̂), then
-//               k VJPs for the residuals. Products: ℓ(2q + 3) + k, no iteration to converge: the
-//               result is flagged converged when its residuals meet the tolerance.
+//               k VJPs for the residuals. Products: ℓ(2q + 3) + k. Then, while the residuals miss
+//               the tolerance (adaptive_power_iterations, on by default), one more power iteration
+//               per pass, 2ℓ + k products each, up to max_power_iterations; what still misses is
+//               flagged converged = false (or throws with throw_on_nonconvergence).
 //   automatic   dense when the generator lacks a JVP or a VJP of its own (a matrix-free method
 //               would assemble J on every product), or when min(n, m) ≤ 64, or when
 //               4k ≥ min(n, m) (the Krylov space would cover a large part of the space anyway);
 //               lanczos otherwise. For a batch of latent codes (lanczos runs one at a time):
-//               randomized when it costs fewer products than dense, ℓ(2q + 3) + k < min(n, m)
-//               with the options' p and q; dense otherwise.
+//               randomized when its first pass costs fewer products than dense,
+//               ℓ(2q + 3) + k < min(n, m), with adaptive passes while they fit in dense's product
+//               count; when it has not converged by then, dense answers (report.method = dense,
+//               report.fell_back_to_dense, all products counted). So automatic never returns an
+//               unconverged basis: on a slowly decaying spectrum (a mapping-like network) the
+//               randomized attempt costs at most one dense Jacobian's products more.
+//
+// Batched products: on a generator with batched_products (torch::module_generator), dense assembles
+// J from one batched call of the unit vectors (per chunk of options.block_memory_bytes) and the
+// randomized method asks each sketch block J Ω, Jᵀ Q as one call: the product counts stay the same,
+// the calls drop from ℓ to 1.
 //
 // Batches (backends with leading batch dimensions, e.g. LibTorch): z of shape [B, n] gives
 // output_basis [B, m, k], latent_basis [B, n, k] and singular_values [B, k] in one call for dense
@@ -117,7 +128,7 @@ tangent_basis_result<typename G::backend> tangent_basis(const G& g, const vector
 
     tangent_basis_result<B> res;
     if (method == tangent_method::dense) {
-        res = detail::dense_tangent_basis(cg, z, static_cast<I>(k), rel_tol);
+        res = detail::dense_tangent_basis(cg, z, static_cast<I>(k), rel_tol, options.block_memory_bytes);
     } else if (method == tangent_method::lanczos) {
         const long long ell = options.subspace_dimension > 0 ? options.subspace_dimension
                                                              : std::min(r, std::max(2 * k, k + 10));
@@ -125,8 +136,16 @@ tangent_basis_result<typename G::backend> tangent_basis(const G& g, const vector
                                             rel_tol, options.seed);
     } else {
         const long long ell = std::min(r, k + static_cast<long long>(options.oversampling));
-        res = detail::randomized_tangent_basis(cg, z, static_cast<I>(k), static_cast<I>(ell),
-                                               options.power_iterations, rel_tol, options.seed);
+        const bool automatic = options.method == tangent_method::automatic;
+        detail::randomized_schedule plan{options.power_iterations, options.adaptive_power_iterations,
+                                         options.max_power_iterations, automatic ? r : -1,
+                                         options.block_memory_bytes};
+        res = detail::randomized_tangent_basis(cg, z, static_cast<I>(k), static_cast<I>(ell), plan, rel_tol,
+                                               options.seed);
+        if (automatic && !res.report.converged) {  // dense answers, with every product counted
+            res = detail::dense_tangent_basis(cg, z, static_cast<I>(k), rel_tol, options.block_memory_bytes);
+            res.report.fell_back_to_dense = true;
+        }
     }
     res.report.adjoint_error = adjoint_error;
     // The last line of the contract: never a NaN or Inf basis, whatever the model's scale did inside.

@@ -1,6 +1,7 @@
 #pragma once
 // latentwalk/tangent/tangent_basis_types.hpp — options, report and result of tangent_basis
 // (latentwalk/tangent/tangent_basis.hpp, where the methods and their costs are documented).
+#include <cstddef>
 #include <cstdint>
 #include <ostream>
 #include <sstream>
@@ -42,8 +43,19 @@ struct tangent_basis_options {
     long long subspace_dimension = 0;
     /// Randomized: extra sample columns p (the sketch has ℓ = min(k + p, min(n, m)) columns).
     int oversampling = 10;
-    /// Randomized: power iterations q (each costs 2ℓ products).
+    /// Randomized: power iterations q of the first pass (each costs 2ℓ products).
     int power_iterations = 1;
+    /// Randomized: while the residuals miss the tolerance, go on with one more power iteration per
+    /// pass (2ℓ + k products each; tangent/detail/randomized_tangent_basis.hpp), so that the method does
+    /// not return an unconverged basis where more iterations would converge. Off: Halko et al.'s
+    /// fixed q, flagged in the report when it misses.
+    bool adaptive_power_iterations = true;
+    /// Randomized: power iterations at most, first pass included (≥ power_iterations).
+    int max_power_iterations = 50;
+    /// Generators with batched products (ProvidesBatchedProducts): the most memory, in bytes, one
+    /// batched block of products may take for its results (= latentwalk::default_block_memory_bytes,
+    /// 128 MiB: a 512×16384 float64 Jacobian in one call). Lower it for a large model.
+    std::size_t block_memory_bytes = std::size_t(128) << 20;
     /// Seed of the Lanczos start vector, the randomized test matrix and the adjoint probes.
     std::uint64_t seed = 0x7A4E6E7ULL;
     /// Verify ⟨u, J v⟩ = ⟨Jᵀu, v⟩ on one random pair first (1 JVP + 1 VJP); numerical_error if not.
@@ -61,6 +73,10 @@ struct tangent_basis_report {
     long long jacobian_count = 0;  ///< calls of the generator's own jacobian(z)
     int restarts = 0;              ///< Lanczos restarts performed
     long long subspace_dimension = 0;  ///< Lanczos ℓ, or randomized sketch width ℓ; min(n, m) for dense
+    int power_iterations = 0;      ///< randomized: the power iterations run (adaptive passes included)
+    /// automatic on a batch: the randomized attempt missed the tolerance within dense's product count
+    /// and dense answered (its products are included in the counts).
+    bool fell_back_to_dense = false;
     bool converged = false;
     /// ‖Jᵀuᵢ − σᵢvᵢ‖ for each returned triplet (J vᵢ − σᵢ uᵢ is zero up to rounding by construction).
     std::vector<double> residual_norms;
@@ -76,6 +92,8 @@ struct tangent_basis_report {
         os << to_string(method) << ": " << jvp_count << " JVPs + " << vjp_count << " VJPs";
         if (jacobian_count) os << " + " << jacobian_count << " Jacobian";
         if (method == tangent_method::lanczos) os << ", " << restarts << " restarts";
+        if (method == tangent_method::randomized) os << ", " << power_iterations << " power iterations";
+        if (fell_back_to_dense) os << " (after an unconverged randomized attempt)";
         os << ", max residual " << max_residual << " (tolerance " << tolerance << "), "
            << (converged ? "converged" : "NOT converged");
         return os.str();

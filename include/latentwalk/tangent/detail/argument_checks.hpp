@@ -42,6 +42,13 @@ inline void require_tangent_options(std::string_view where, const tangent_basis_
     if (o.power_iterations < 0 || o.power_iterations > 1000)
         throw invalid_argument_error(sentence(where, "power_iterations is " + detail::number(o.power_iterations) +
                                                          "; it must be between 0 and 1000."));
+    if (o.max_power_iterations < o.power_iterations || o.max_power_iterations > 1000)
+        throw invalid_argument_error(sentence(where, "max_power_iterations is " + detail::number(o.max_power_iterations) +
+                                                         "; it must be between power_iterations (" +
+                                                         detail::number(o.power_iterations) + ") and 1000."));
+    if (o.block_memory_bytes < 1)
+        throw invalid_argument_error(sentence(where, "block_memory_bytes is 0; one batched block of products needs a "
+                                                     "budget of at least one byte (rounded up to one product)."));
     if (o.subspace_dimension != 0 && (o.subspace_dimension < k || o.subspace_dimension > r))
         throw invalid_argument_error(sentence(where, "subspace_dimension is " + detail::number(o.subspace_dimension) +
                                                          "; it must be 0 (automatic) or between k = " +

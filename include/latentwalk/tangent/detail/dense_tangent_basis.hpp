@@ -43,12 +43,13 @@ dense_svd<B> thin_svd_preconditioned(const matrix_t<B>& J) {
 
 template <class CG>
 tangent_basis_result<typename CG::backend> dense_tangent_basis(const CG& cg, const vector_t<typename CG::backend>& z,
-                                                               index_t<typename CG::backend> k, double rel_tol) {
+                                                               index_t<typename CG::backend> k, double rel_tol,
+                                                               std::size_t block_bytes = default_block_memory_bytes) {
     using B = typename CG::backend;
     using T = backend_traits<B>;
     // Scale J by an exact power of two so that its largest entry lies in [1/2, 1): the SVD then neither
     // overflows (entries near 1e308) nor loses digits to denormals (entries near 1e-300); σ is scaled back.
-    const auto Jraw = jacobian_unchecked(cg, z, "tangent_basis");
+    const auto Jraw = jacobian_unchecked(cg, z, "tangent_basis", block_bytes);
     int exponent = 0;
     (void)std::frexp(T::max_abs(Jraw), &exponent);
     const auto J = T::scale(Jraw, static_cast<scalar_t<B>>(std::ldexp(1.0, -exponent)));

@@ -310,6 +310,16 @@ struct backend_traits<torch::backend<Scalar>> : backend_defaults<torch::backend<
         return (q * q).sum(-2).sqrt() * s.squeeze(-2);
     }
 
+    // The optional block-products family (latentwalk/concepts/backend.hpp).
+    /// The c columns of A [..., r, c] as a batch of vectors [c, ..., r].
+    static vector columns_as_batch(const matrix& A) { return A.tensor().movedim(-1, 0).contiguous(); }
+    /// The inverse of columns_as_batch: [c, ..., r] → [..., r, c].
+    static matrix batch_as_columns(const vector& x) { return x.tensor().movedim(0, -1).contiguous(); }
+    /// Columns j..j+c−1 of the identity I_n, with the like's batch shape: [..., n, c].
+    template <class Like> static matrix unit_columns(const Like& like, index n, index j, index c) {
+        return at::eye(n, options(like)).narrow(-1, j, c).expand(shape(like, {n, c})).contiguous();
+    }
+
 private:
     static at::TensorOptions options(const vector& like) { return options_of(like.tensor()); }
     static at::TensorOptions options(const matrix& like) { return options_of(like.tensor()); }
@@ -362,5 +372,6 @@ struct backend_of<torch::vector<Scalar>> {
 
 static_assert(Backend<torch::backend<double>>);
 static_assert(Backend<torch::backend<float>>);
+static_assert(BackendBlockProducts<torch::backend<double>>);
 
 }  // namespace latentwalk

@@ -15,7 +15,8 @@
 //              JVP falls back to the double-backward trick, J v = ∂/∂u ⟨Jᵀu, v⟩ (two reverse passes);
 //              module_generator_options::jvp = jvp_method::double_backward asks for it directly.
 //   vjp(z, u)  Jᵀ u by reverse-mode autograd (torch::autograd::grad).
-// jacobian(z) is derived by latentwalk/derivatives.hpp (min(n, m) batched products).
+// jacobian(z) is derived by latentwalk/derivatives.hpp: the min(n, m) unit products as ONE batched call
+// (batched_products = true; chunked to the caller's memory budget), not n sequential passes.
 // Evaluation runs without recording the autograd graph. Errors: z of the wrong last dimension or a
 // result of the wrong shape → dimension_error; a tensor of another dtype than the backend's Scalar →
 // invalid_argument_error; an output that does not depend on the input → numerical_error; an exception
@@ -117,6 +118,9 @@ public:
     using backend = torch::backend<Scalar>;
     using function_type = std::function<at::Tensor(const at::Tensor&)>;
     using index = std::int64_t;
+    /// jvp and vjp broadcast the leading dimensions of their two arguments, so a block of c directions
+    /// [c, ..., n] is one batched call (latentwalk/concepts/generator.hpp, ProvidesBatchedProducts).
+    static constexpr bool batched_products = true;
 
     /// Wraps a tensor function [..., latent_dim] → [..., output_dim].
     module_generator(function_type f, index latent_dim, index output_dim, module_generator_options opts = {})
