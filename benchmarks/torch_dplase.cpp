@@ -134,6 +134,20 @@ std::pair<dp::direction_trainer::feature_function, std::int64_t> features_of(ben
     return {[script](const at::Tensor& z) { return script->get_method("partial_2")({z}).toTensor().reshape({z.size(0), -1}); }, 16};
 }
 
+/// One Adam step (learning rate 0.01) of trainer.loss(step).total per iteration.
+template <class Trainer>
+void adam_loop(benchmark::State& state, const Trainer& t) {
+    ::torch::optim::Adam adam(t.parameters(), ::torch::optim::AdamOptions(0.01));
+    std::int64_t step = 0;
+    for (auto _ : state) {
+        adam.zero_grad();
+        auto l = t.loss(step++).total;
+        l.backward();
+        adam.step();
+    }
+    state.SetItemsProcessed(state.iterations());
+}
+
 /// One Adam step of direction learning per iteration.
 void direction_step(benchmark::State& state, const std::function<dp::walk_function(std::int64_t)>& make_walk) {
     at::set_num_threads(1);
@@ -145,15 +159,7 @@ void direction_step(benchmark::State& state, const std::function<dp::walk_functi
     dp::direction_trainer_options o;
     o.batch = 64;
     dp::direction_trainer t(Gamma, G1, samples, make_walk(d), o);
-    ::torch::optim::Adam adam(Gamma->parameters(), ::torch::optim::AdamOptions(0.01));
-    std::int64_t step = 0;
-    for (auto _ : state) {
-        adam.zero_grad();
-        auto l = t.loss(step++).total;
-        l.backward();
-        adam.step();
-    }
-    state.SetItemsProcessed(state.iterations());
+    adam_loop(state, t);
 }
 
 /// One Adam step of the joint objective (eq. 11): F, C and Γ trained together, the example's sizes.
@@ -169,15 +175,7 @@ void BM_joint_step(benchmark::State& state) {
     dp::joint_trainer_options o;
     o.batch = 64;
     const dp::joint_trainer t(F, C, Gamma, G1, samples, o);
-    ::torch::optim::Adam adam(t.parameters(), ::torch::optim::AdamOptions(0.01));
-    std::int64_t step = 0;
-    for (auto _ : state) {
-        adam.zero_grad();
-        auto l = t.loss(step++).total;
-        l.backward();
-        adam.step();
-    }
-    state.SetItemsProcessed(state.iterations());
+    adam_loop(state, t);
 }
 void BM_direction_step_linear(benchmark::State& state) {
     direction_step(state, [](std::int64_t) { return dp::linear_walk(); });

@@ -83,6 +83,18 @@ at::Tensor entry(const at::Tensor& t, std::int64_t e) {
     return v;
 }
 
+/// (f(x + h) − f(x − h))/(2h) with x the parameter entry x_e (restored afterwards).
+double central_difference(at::Tensor x_e, const std::function<at::Tensor()>& f, double h) {
+    at::NoGradGuard ng;
+    const double x = x_e.item<double>();
+    x_e.fill_(x + h);
+    const double lp = f().item<double>();
+    x_e.fill_(x - h);
+    const double lm = f().item<double>();
+    x_e.fill_(x);
+    return (lp - lm) / (2 * h);
+}
+
 /// Every score the sequential tests assert, for one trained set of parts.
 struct scores {
     double cdf_error = 0, ks = 0, min_slope = 0;          // F against the exact mixture CDF
@@ -158,18 +170,8 @@ CATCH_TEST_CASE("train_dplase: the joint objective's gradient in F, C and Gamma 
             for (std::size_t i = 0; i < params.size(); ++i) {
                 const auto n = params[i].numel();
                 for (std::int64_t e : {std::int64_t{0}, n / 2, n - 1}) {
-                    auto x_e = entry(params[i], e);
-                    const double h = 1e-4, x = x_e.item<double>();  // F′ by eq. (3) carries 1e-12 rounding: h = 1e-6 would amplify it
-                    double lp, lm;
-                    {
-                        at::NoGradGuard ng;
-                        x_e.fill_(x + h);
-                        lp = loss().item<double>();
-                        x_e.fill_(x - h);
-                        lm = loss().item<double>();
-                        x_e.fill_(x);
-                    }
-                    const double fd = (lp - lm) / (2 * h), ad = entry(g[i], e).item<double>();
+                    // h = 1e-4: F′ by eq. (3) carries 1e-12 rounding, which h = 1e-6 would amplify.
+                    const double fd = central_difference(entry(params[i], e), loss, 1e-4), ad = entry(g[i], e).item<double>();
                     worst = std::max(worst, std::abs(fd - ad) / std::max(1.0, std::abs(ad)));
                 }
             }
@@ -209,18 +211,7 @@ CATCH_TEST_CASE("train_dplase: the joint objective's gradient in F, C and Gamma 
                 // the l_den part of the frozen trainer's gradient is a true gradient: check it by differences too
                 const auto lden = [&] { return trainer.loss(4).density; };
                 const auto gl = gradients(lden, params);
-                auto x_e = entry(params[n_f], 1);
-                const double h = 1e-4, x = x_e.item<double>();
-                double lp, lm;
-                {
-                    at::NoGradGuard ng;
-                    x_e.fill_(x + h);
-                    lp = lden().item<double>();
-                    x_e.fill_(x - h);
-                    lm = lden().item<double>();
-                    x_e.fill_(x);
-                }
-                worst = std::abs((lp - lm) / (2 * h) - entry(gl[n_f], 1).item<double>());
+                worst = std::abs(central_difference(entry(params[n_f], 1), lden, 1e-4) - entry(gl[n_f], 1).item<double>());
                 CATCH_CHECK(worst < 1e-5);
             }
             // The total is the weighted sum of its terms (eq. 11 with the paper's unit weights and ζ).
