@@ -12,7 +12,7 @@ packages=(
   libboost-dev libboost-math-dev    # Boost.Math (special functions, root finders, quadrature), Boost.Odeint
   catch2 nlohmann-json3-dev         # the test suite and its oracle reader
   libcairo2-dev pkg-config          # the pictures of the examples and the tour (PNG, SVG, PDF)
-  libcli11-dev                      # the command lines of the examples (examples/dplase)
+  libcli11-dev                      # the command lines of the examples (examples/train_dplase)
   fonts-dejavu-core                 # the pictures' text (DejaVu Sans, with Greek and sub/superscripts)
   libspectra-dev libbenchmark-dev   # partial-SVD cross-checks; Google Benchmark
   zlib1g-dev                        # latentwalk::data: the gzip layer; latentwalk::torch: CRC-32s of model files

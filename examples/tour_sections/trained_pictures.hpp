@@ -177,7 +177,7 @@ inline void trained_pictures(plot::picture_report& rep, const trained_data& d, s
                 "(" + std::string(norms) + "; a draw of N(0, I₁₆) has ‖z‖ ≈ 4 ± 0.7) and its images saturate towards "
                 "solid white, while the density-preserving walk (eq. 2, lower row) keeps ‖z‖ = ‖z₀‖, turns towards ±γ by "
                 "arctan(t/‖z₀‖) and changes the garment less and less. The directions are Local Basis's, not learned by "
-                "DP-LaSE's decorrelation objective (examples/dplase learns those on other generators).");
+                "DP-LaSE's decorrelation objective (examples/train_dplase learns those on other generators).");
         done("trained_dp_walk");
     }
 }

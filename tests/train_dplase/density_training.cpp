@@ -6,7 +6,10 @@
 #include <latentwalk/density/cdf_distance.hpp>
 #include <latentwalk/density/corrected_walk.hpp>
 #include <latentwalk/density/iid_gaussian_mixture.hpp>
-#include <latentwalk/torch/dplase.hpp>
+#include <latentwalk/torch/dplase/adam_steps.hpp>
+#include <latentwalk/torch/dplase/cdf_network.hpp>
+#include <latentwalk/torch/dplase/correction_module.hpp>
+#include <latentwalk/torch/dplase/directions.hpp>
 
 #include <cmath>
 #include <cstdio>
@@ -24,44 +27,14 @@ using B = lw::eigen::backend<double>;
 using latentwalk::test::dplase::matrix_of;
 using latentwalk::test::dplase::tensor_of;
 using latentwalk::test::dplase::vector_of;
+using latentwalk::test::dplase::bimodal;
+using latentwalk::test::dplase::column;
+using latentwalk::test::dplase::draws;
+using latentwalk::test::dplase::mixture_log_density;
 
 namespace {
 
 using log_density_function = dp::correction_trainer::log_density_function;
-
-/// The bimodal test prior 0.3 N(−1.2, 0.5²) + 0.7 N(1, 0.7²) per coordinate (as in tests/density).
-lw::iid_gaussian_mixture<B> bimodal(long d) { return {d, {0.3, 0.7}, {-1.2, 1.0}, {0.5, 0.7}}; }
-
-/// log p of an iid Gaussian mixture as a differentiable tensor function [N, d] → [N].
-log_density_function mixture_log_density(const lw::iid_gaussian_mixture<B>& p) {
-    const auto w = p.weights(), m = p.means(), s = p.scales();
-    return [w, m, s](const at::Tensor& x) {
-        std::vector<at::Tensor> terms;
-        for (std::size_t k = 0; k < w.size(); ++k) {
-            const auto u = (x - m[k]) / s[k];
-            terms.push_back(std::log(w[k]) - std::log(s[k]) - 0.5 * std::log(2 * std::numbers::pi) - 0.5 * u * u);
-        }
-        return at::logsumexp(at::stack(terms), 0).sum(-1);
-    };
-}
-
-/// M draws of a density with a sample(rng, like) member, fixed seed, as a [M, d] tensor.
-template <class D>
-at::Tensor draws(const D& p, long d, long m, std::uint64_t seed) {
-    std::mt19937_64 rng(seed);
-    auto out = at::empty({m, d}, at::kDouble);
-    auto acc = out.accessor<double, 2>();
-    for (long j = 0; j < m; ++j) {
-        const Eigen::VectorXd z = p.sample(rng, Eigen::VectorXd::Zero(d));
-        for (long i = 0; i < d; ++i) acc[j][i] = z[i];
-    }
-    return out;
-}
-
-std::vector<double> column(const at::Tensor& x, long i) {
-    const auto c = x.select(1, i).contiguous();
-    return {c.data_ptr<double>(), c.data_ptr<double>() + c.numel()};
-}
 
 /// A trained F: `steps` Adam steps of l_lik + l_mon on the samples.
 std::shared_ptr<dp::cdf_network> train_cdf(const at::Tensor& samples, dp::cdf_parameterization par, std::int64_t steps) {

@@ -2,7 +2,8 @@
 // generators: a linear G₁ = A z, whose answer is A's top right singular vectors; a generator built from
 // known factor directions; and a random tanh network, where training must raise the variation.
 #include <latentwalk/eigen.hpp>
-#include <latentwalk/torch/dplase.hpp>
+#include <latentwalk/torch/dplase/adam_steps.hpp>
+#include <latentwalk/torch/dplase/directions.hpp>
 
 #include <cmath>
 #include <cstdio>

@@ -1,11 +1,19 @@
 #pragma once
-// Helpers of the DP-LaSE training tests: tensor ↔ Eigen conversions and central-difference gradients.
+// Helpers of the DP-LaSE training tests: tensor ↔ Eigen conversions, central-difference gradients, the
+// bimodal test prior with its tensor log-density, and seeded draws.
 #include <torch/torch.h>
 
 #include <Eigen/Core>
 
+#include <latentwalk/eigen.hpp>
+#include <latentwalk/density/iid_gaussian_mixture.hpp>
+
+#include <cmath>
 #include <functional>
 #include <memory>
+#include <numbers>
+#include <random>
+#include <vector>
 
 namespace latentwalk::test::dplase {
 
@@ -44,6 +52,42 @@ std::shared_ptr<M> perturbed(std::shared_ptr<M> m, std::uint64_t seed, double sc
     auto gen = at::detail::createCPUGenerator(seed);
     for (auto& t : m->parameters()) t.add_(at::randn(t.sizes(), gen, t.options()) * scale);
     return m;
+}
+
+using mixture = latentwalk::iid_gaussian_mixture<latentwalk::eigen::backend<double>>;
+
+/// The bimodal test prior 0.3 N(−1.2, 0.5²) + 0.7 N(1, 0.7²) per coordinate (as in tests/density).
+inline mixture bimodal(long d) { return {d, {0.3, 0.7}, {-1.2, 1.0}, {0.5, 0.7}}; }
+
+/// log p of an iid Gaussian mixture as a differentiable tensor function [N, d] → [N].
+inline std::function<at::Tensor(const at::Tensor&)> mixture_log_density(const mixture& p) {
+    const auto w = p.weights(), m = p.means(), s = p.scales();
+    return [w, m, s](const at::Tensor& x) {
+        std::vector<at::Tensor> terms;
+        for (std::size_t k = 0; k < w.size(); ++k) {
+            const auto u = (x - m[k]) / s[k];
+            terms.push_back(std::log(w[k]) - std::log(s[k]) - 0.5 * std::log(2 * std::numbers::pi) - 0.5 * u * u);
+        }
+        return at::logsumexp(at::stack(terms), 0).sum(-1);
+    };
+}
+
+/// M draws of a density with a sample(rng, like) member, fixed seed, as a [M, d] tensor.
+template <class D>
+at::Tensor draws(const D& p, long d, long m, std::uint64_t seed) {
+    std::mt19937_64 rng(seed);
+    auto out = at::empty({m, d}, at::kDouble);
+    auto acc = out.accessor<double, 2>();
+    for (long j = 0; j < m; ++j) {
+        const Eigen::VectorXd z = p.sample(rng, Eigen::VectorXd::Zero(d));
+        for (long i = 0; i < d; ++i) acc[j][i] = z[i];
+    }
+    return out;
+}
+
+inline std::vector<double> column(const at::Tensor& x, long i) {
+    const auto c = x.select(1, i).contiguous();
+    return {c.data_ptr<double>(), c.data_ptr<double>() + c.numel()};
 }
 
 /// max |autograd gradient − central difference| / max(1, |gradient|) of the scalar f at x (double).

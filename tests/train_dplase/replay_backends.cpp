@@ -4,7 +4,8 @@
 #include <latentwalk/eigen.hpp>
 #include <latentwalk/density/corrected_walk.hpp>
 #include <latentwalk/torch.hpp>
-#include <latentwalk/torch/dplase.hpp>
+#include <latentwalk/torch/dplase/cdf_network.hpp>
+#include <latentwalk/torch/dplase/correction_module.hpp>
 
 #include <cmath>
 

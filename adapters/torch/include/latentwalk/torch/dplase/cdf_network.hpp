@@ -90,11 +90,12 @@ public:
     std::int64_t dim() const { return d_; }
     const cdf_network_options& options() const { return o_; }
 
-    /// h(x) for x [..., d], and h′(x).
-    std::pair<at::Tensor, at::Tensor> pre_activation(const at::Tensor& x) const {
-        const auto w = eff(w_), v = eff(v_), a = eff(a_);
-        const auto u = at::tanh(x.unsqueeze(-1) * w + b_);  // [..., d, H]
-        const auto h = c_ + a * x + (u * v).sum(-1);
+    /// h(x) for x [..., d], and h′(x); with detach_weights the weights enter as constants (gradients reach x only).
+    std::pair<at::Tensor, at::Tensor> pre_activation(const at::Tensor& x, bool detach_weights = false) const {
+        const auto fix = [detach_weights](const at::Tensor& t) { return detach_weights ? t.detach() : t; };
+        const auto w = eff(fix(w_)), v = eff(fix(v_)), a = eff(fix(a_)), b = fix(b_), c = fix(c_);
+        const auto u = at::tanh(x.unsqueeze(-1) * w + b);  // [..., d, H]
+        const auto h = c + a * x + (u * v).sum(-1);
         const auto dh = a + ((1 - u * u) * (v * w)).sum(-1);
         return {h, dh};
     }
@@ -105,12 +106,15 @@ public:
         return at::sigmoid(pre_activation(x).first);
     }
 
-    /// F′(x) by the given method.
-    at::Tensor slope(const at::Tensor& x, slope_method m, double eps = 1e-4) const {
+    /// F′(x) by the given method; detach_weights: the same values, gradients to x only (joint_trainer's option
+    /// density_trains_cdf = false).
+    at::Tensor slope(const at::Tensor& x, slope_method m, double eps = 1e-4, bool detach_weights = false) const {
         check(x);
         if (m == slope_method::finite_difference)
-            return finite_difference_slope([this](const at::Tensor& y) { return forward(y); }, x, eps);
-        const auto [h, dh] = pre_activation(x);
+            return finite_difference_slope(
+                [this, detach_weights](const at::Tensor& y) { return at::sigmoid(pre_activation(y, detach_weights).first); }, x,
+                eps);
+        const auto [h, dh] = pre_activation(x, detach_weights);
         const auto s = at::sigmoid(h);
         return s * (1 - s) * dh;
     }

@@ -82,18 +82,13 @@ public:
 
     /// C(z₀ [N, d], t [N, 1], γ [N, d]) → [N, d].
     at::Tensor forward(const at::Tensor& z0, const at::Tensor& t, const at::Tensor& gamma) {
-        if (z0.dim() != 2 || z0.size(1) != d_ || gamma.sizes() != z0.sizes() || t.dim() != 2 || t.size(0) != z0.size(0) ||
-            t.size(1) != 1)
-            throw dimension_error(latentwalk::detail::sentence(
-                "torch::dplase::correction_module", "z0 and gamma must be [N, " + std::to_string(d_) + "] and t [N, 1]."));
-        auto a = at::cat({z0, t, gamma}, 1);
-        for (std::size_t l = 0; l < layers_.size(); ++l) {
-            a = layers_[l]->forward(a);
-            if (l + 1 < layers_.size()) a = at::tanh(a);
-        }
-        if (o_.scale_by_step) a = a * t;
-        if (o_.orthogonal_to_direction) a = a - (a * gamma).sum(-1, true) / (gamma * gamma).sum(-1, true) * gamma;
-        return a;
+        return evaluate(z0, t, gamma, false);
+    }
+
+    /// C with its weights detached: the same values, gradients only to z₀, t and γ (joint_trainer's option
+    /// variation_trains_correction = false).
+    at::Tensor forward_frozen(const at::Tensor& z0, const at::Tensor& t, const at::Tensor& gamma) {
+        return evaluate(z0, t, gamma, true);
     }
 
     /// C as a walk_function's correction.
@@ -122,6 +117,22 @@ public:
     }
 
 private:
+    at::Tensor evaluate(const at::Tensor& z0, const at::Tensor& t, const at::Tensor& gamma, bool frozen) {
+        if (z0.dim() != 2 || z0.size(1) != d_ || gamma.sizes() != z0.sizes() || t.dim() != 2 || t.size(0) != z0.size(0) ||
+            t.size(1) != 1)
+            throw dimension_error(latentwalk::detail::sentence(
+                "torch::dplase::correction_module", "z0 and gamma must be [N, " + std::to_string(d_) + "] and t [N, 1]."));
+        auto a = at::cat({z0, t, gamma}, 1);
+        for (std::size_t l = 0; l < layers_.size(); ++l) {
+            const auto& L = layers_[l];
+            a = frozen ? at::linear(a, L->weight.detach(), L->bias.detach()) : at::linear(a, L->weight, L->bias);
+            if (l + 1 < layers_.size()) a = at::tanh(a);
+        }
+        if (o_.scale_by_step) a = a * t;
+        if (o_.orthogonal_to_direction) a = a - (a * gamma).sum(-1, true) / (gamma * gamma).sum(-1, true) * gamma;
+        return a;
+    }
+
     std::int64_t d_;
     correction_module_options o_;
     std::vector<::torch::nn::Linear> layers_;

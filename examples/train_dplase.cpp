@@ -1,26 +1,31 @@
-// examples/dplase — DP-LaSE (ACM MM 2021) end to end, from one command:
+// examples/train_dplase — DP-LaSE (ACM MM 2021) end to end, from one command:
 //
-//   dplase --prior mixture --out dplase-run                      # fixed-seed random decoder as the generator
-//   dplase --generator torchscript --model mapping.pt --method features --latent-dim 8 --prior gaussian
+//   train_dplase --prior mixture --out dplase-run                # fixed-seed random decoder as the generator
+//   train_dplase --generator torchscript --model mapping.pt --method features --latent-dim 8 --prior gaussian
+//   train_dplase --schedule sequential ...                       # F, then C, then Γ (latentwalk's schedule)
 //
 // 1. The prior p and 20 000 samples of it (gaussian: N(0, I); mixture: 0.3 N(−1.2, 0.5²) + 0.7 N(1, 0.7²) per
 //    coordinate; truncated: N(0, 1) truncated to [−τ, τ]).
-// 2. Non-Gaussian priors: the CDF network F, trained with l_lik + l_mon (eqs. 3–5), scored against the exact
-//    CDF (max CDF error, KS distance of held-out samples) next to the EM-fitted monotone_cdf_model; then the
-//    correction module C trained with l_den (eq. 7) against F's log-density on random unit directions.
-// 3. The directions Γ on G₁ (the random decoder's hidden layer, or a TorchScript method/submodule) by l_var +
-//    ζ l_reg (eqs. 8–10) along the density-preserving walk (eq. 2 for the Gaussian, z₀ + εγ + C for the others).
-// 4. The Eigen replay: walks along the learned directions from held-out z₀, scored by the TRUE prior: linear
+// 2. --schedule joint (the default; the paper's eq. 11): the CDF network F, the correction module C and the
+//    directions Γ on G₁ (the random decoder's hidden layer, or a TorchScript method/submodule) trained together under
+//    l_mon + l_lik + l_den + l_var + ζ l_reg (dplase::joint_trainer), one Adam with a learning rate per module, for
+//    --steps steps and a fifth more at a tenth of the rates; for every prior, the Gaussian too.
+//    --schedule sequential (latentwalk's): for non-Gaussian priors (or with --learn-density) F by l_lik + l_mon
+//    (eqs. 3–5), then C by l_den (eq. 7) against F's log-density on random unit directions, then Γ by l_var + ζ l_reg
+//    (eqs. 8–10) along the frozen walk (eq. 2 for the Gaussian without F and C, z₀ + εγ + C otherwise).
+//    Either way F is scored against the exact CDF (max CDF error, KS distance of held-out samples) next to the
+//    EM-fitted monotone_cdf_model.
+// 3. The Eigen replay: walks along the learned directions from held-out z₀, scored by the TRUE prior: linear
 //    (eq. 1), DP (closed form, eq. 2), corrected by the learned C (eq. 6), and projected onto the level set by
 //    root finding along the score (project_to_level_set); log-density drift and cost per step.
 // Every stage runs through the project's training loop (progress line, losses.csv, atomic checkpoints in
 // out/<stage>/); --resume continues a killed run. Files: directions.csv (d × K, sorted by variation),
 // directions_table.csv, decorrelation.csv, walk_drift.csv, cdf.csv (when F is learned), summary.txt.
-// 5. With --image-height H (a TorchScript generator whose --image-method draws C × H × W images): walk_grid.png,
+// 4. With --image-height H (a TorchScript generator whose --image-method draws C × H × W images): walk_grid.png,
 //    every learned direction walked density-preservingly on both sides of a held-out z0 (t = −grid-steps … grid-steps),
 //    and walk_compare.png, the top three directions walked linearly, with the learned C and density-preservingly
-//    (t = 0 … 2·grid-steps). --learn-density trains F and C for the Gaussian prior too; --parameterization
-//    matrix-exponential makes Γ exactly orthogonal without the rest of --code-variant.
+//    (t = 0 … 2·grid-steps). --parameterization matrix-exponential makes Γ exactly orthogonal without the rest of
+//    --code-variant (the released scripts' direction training, which learns Γ alone: sequential only).
 #include <CLI/CLI.hpp>
 #include <torch/script.h>
 #include <torch/torch.h>
@@ -66,14 +71,19 @@ struct settings {
     std::int64_t walk_steps = 10, walk_starts = 64;
     double walk_eps = 0.3;
     bool code_variant = false, gram_schmidt = false, resume = false;
-    bool learn_density = false;               ///< train F and C for the Gaussian prior too
+    bool learn_density = false;               ///< sequential: train F and C for the Gaussian prior too
+    std::string schedule = "joint";           ///< joint (eq. 11, the paper's) or sequential (F, then C, then Γ)
+    double cdf_lr = 0.02, correction_lr = 3e-3;
+    bool detach_correction = false;           ///< joint: C's weights detached in l_var (C learns from l_den only)
+    bool detach_cdf = false;                  ///< joint: F's weights detached in l_den (F learns from l_mon + l_lik only)
+    double joint_density_max_step = 0.0;      ///< joint: > 0 puts l_den on separate walks with |t| ≤ this
     std::string parameterization = "unit-columns";
     std::string image_method = "forward";     ///< the TorchScript method that draws the images of the grids
     std::int64_t image_height = 0, image_width = 0, image_channels = 1;
     std::int64_t grid_steps = 4;
     double grid_step = 1.0;
     std::uint64_t seed = 7;
-    std::string out = "dplase-run";
+    std::string out = "train_dplase-run";
 };
 
 /// Any of the three priors, with sampling and the per-coordinate CDF (for the CDF errors).
@@ -146,8 +156,56 @@ struct loop_trainer {
     }
 };
 
+/// The joint objective (eq. 11) in the training loop: one Adam with a learning rate per module (F, C, Γ),
+/// checkpointed with the three modules.
+struct joint_loop_trainer {
+    const dp::joint_trainer& trainer;
+    std::unique_ptr<::torch::optim::Adam> adam;
+    std::int64_t batch = 0;
+    std::function<void()> after_step;
+
+    joint_loop_trainer(const dp::joint_trainer& t, std::vector<double> rates, std::int64_t b) : trainer(t), batch(b) {
+        std::vector<::torch::optim::OptimizerParamGroup> groups;
+        const auto pg = t.parameter_groups();
+        for (std::size_t g = 0; g < pg.size(); ++g)
+            groups.emplace_back(pg[g], std::make_unique<::torch::optim::AdamOptions>(rates[g]));
+        adam = std::make_unique<::torch::optim::Adam>(std::move(groups), ::torch::optim::AdamOptions(rates[0]));
+    }
+    std::vector<std::string> loss_names() const {
+        return {"eq11_total", "l_mon", "l_lik", "l_den", "l_var", "variation", "decorrelation", "l_reg"};
+    }
+    tr::step_result step(tr::step_context& ctx) {
+        adam->zero_grad();
+        auto l = trainer.loss(ctx.step);
+        l.total.backward();
+        adam->step();
+        if (after_step) after_step();
+        tr::step_result r;
+        for (const auto& t : {l.total, l.monotonicity, l.likelihood, l.density, l.variation_loss, l.variation, l.decorrelation,
+                              l.orthogonality})
+            r.losses.push_back(t.item<double>());
+        r.images = batch;
+        return r;
+    }
+    void save(tr::output_archive& out) const {
+        tr::write_module(out, "F", trainer.cdf());
+        tr::write_module(out, "C", trainer.correction());
+        tr::write_module(out, "Gamma", trainer.directions());
+        tr::write_optimizer(out, "adam", *adam);
+    }
+    void load(tr::input_archive& in) {
+        auto F = trainer.cdf();
+        auto C = trainer.correction();
+        auto G = trainer.directions();
+        tr::read_module(in, "F", F);
+        tr::read_module(in, "C", C);
+        tr::read_module(in, "Gamma", G);
+        tr::read_optimizer(in, "adam", *adam);
+    }
+};
+
 template <class M>
-void run_stage(loop_trainer<M>& t, const settings& s, const std::string& stage, std::int64_t steps) {
+void run_stage(M& t, const settings& s, const std::string& stage, std::int64_t steps) {
     tr::train_options o;
     o.steps = steps;
     o.seed = s.seed;
@@ -305,9 +363,9 @@ int main(int argc, char** argv) {
     app.add_option("--prior", s.prior, "gaussian, mixture or truncated")->check(CLI::IsMember({"gaussian", "mixture", "truncated"}));
     app.add_option("--tau", s.tau, "truncation of --prior truncated");
     app.add_option("--directions,-k", s.directions, "K, the number of directions");
-    app.add_option("--steps", s.steps, "Adam steps for the directions");
-    app.add_option("--cdf-steps", s.cdf_steps, "Adam steps for F");
-    app.add_option("--correction-steps", s.correction_steps, "Adam steps for C");
+    app.add_option("--steps", s.steps, "Adam steps of the joint objective, or of the directions (sequential)");
+    app.add_option("--cdf-steps", s.cdf_steps, "sequential: Adam steps for F");
+    app.add_option("--correction-steps", s.correction_steps, "sequential: Adam steps for C");
     app.add_option("--correction-max-step", s.correction_max_step, "C is trained on steps |t| ≤ this");
     app.add_option("--batch", s.batch, "z0 per direction step");
     app.add_option("--eps", s.eps, "ε of the variation loss");
@@ -322,8 +380,20 @@ int main(int argc, char** argv) {
     app.add_option("--parameterization", s.parameterization,
                    "unit-columns (the paper: unit columns + ζ l_reg) or matrix-exponential (exactly orthogonal)")
         ->check(CLI::IsMember({"unit-columns", "matrix-exponential"}));
+    app.add_option("--schedule", s.schedule,
+                   "joint (eq. 11: F, C and Γ under one objective; the paper's) or sequential (F, then C against F, then Γ "
+                   "along C; latentwalk's)")
+        ->check(CLI::IsMember({"joint", "sequential"}));
+    app.add_option("--cdf-lr", s.cdf_lr, "Adam's learning rate for F");
+    app.add_option("--correction-lr", s.correction_lr, "Adam's learning rate for C");
+    app.add_flag("--detach-correction", s.detach_correction,
+                 "joint: C's weights detached in l_var, so C learns from l_den only (the paper lets l_var's gradient reach C)");
+    app.add_flag("--detach-cdf", s.detach_cdf,
+                 "joint: F's weights detached in l_den, so F learns from l_mon + l_lik only (the paper lets l_den reach F)");
+    app.add_option("--joint-density-max-step", s.joint_density_max_step,
+                   "joint: > 0 puts l_den on separate walks with |t| up to this (the paper: on l_var's walks, t = ε)");
     app.add_flag("--learn-density", s.learn_density,
-                 "train F and C for --prior gaussian too (DP-LaSE learns them for any prior); the walks then compare C there");
+                 "sequential: train F and C for --prior gaussian too (the joint schedule always does); the walks then compare C there");
     app.add_option("--image-height", s.image_height,
                    "with --generator torchscript: the height of the images that --image-method draws; > 0 writes the PNG walk grids");
     app.add_option("--image-width", s.image_width, "their width (default: the height)");
@@ -343,16 +413,16 @@ int main(int argc, char** argv) {
         if (s.image_height > 0) {  // checked before any training
 #if defined(LATENTWALK_HAVE_PLOT)
             if (s.generator != "torchscript")
-                throw lw::invalid_argument_error("dplase: --image-height draws the grids with --image-method of the TorchScript "
+                throw lw::invalid_argument_error("train_dplase: --image-height draws the grids with --image-method of the TorchScript "
                                                  "--model, so it needs --generator torchscript.");
             const lw::torch::torchscript_generator<double> images(s.model, s.latent_dim, image_options(s));
             const auto w = s.image_width > 0 ? s.image_width : s.image_height;
             if (images.output_dim() != s.image_channels * s.image_height * w)
-                throw lw::invalid_argument_error("dplase: --image-method " + s.image_method + " has " + std::to_string(images.output_dim()) +
+                throw lw::invalid_argument_error("train_dplase: --image-method " + s.image_method + " has " + std::to_string(images.output_dim()) +
                                                  " outputs, not --image-channels × --image-height × --image-width = " +
                                                  std::to_string(s.image_channels * s.image_height * w) + ".");
 #else
-            throw lw::invalid_argument_error("dplase: --image-height asks for PNG walk grids, but this build has no pictures "
+            throw lw::invalid_argument_error("train_dplase: --image-height asks for PNG walk grids, but this build has no pictures "
                                              "(install libcairo2-dev and reconfigure).");
 #endif
         }
@@ -391,7 +461,7 @@ int main(int argc, char** argv) {
             generator_name = "random decoder " + std::to_string(d) + " → " + std::to_string(s.hidden) + " → " +
                              std::to_string(s.hidden) + " (leaky ReLU 0.2, seed " + std::to_string(s.seed) + ")";
         } else {
-            if (s.model.empty()) throw lw::invalid_argument_error("dplase: --generator torchscript needs --model PATH.");
+            if (s.model.empty()) throw lw::invalid_argument_error("train_dplase: --generator torchscript needs --model PATH.");
             script = std::make_shared<::torch::jit::Module>(::torch::jit::load(s.model));
             script->to(at::kDouble);
             ::torch::jit::Module target = *script;
@@ -411,29 +481,28 @@ int main(int argc, char** argv) {
         std::ostringstream summary;
         summary << "generator: " << generator_name << " (G1: " << m << " features)\nprior: " << s.prior << ", d = " << d << "\n";
 
-        // 2. F and C for non-Gaussian priors.
+        // 2. F, C and Γ: jointly (eq. 11, the paper's; the default) or in sequence (F, then C, then Γ).
         const bool gaussian = s.prior == "gaussian";
+        const bool joint = s.schedule == "joint";
+        if (joint && s.code_variant)
+            throw lw::invalid_argument_error("train_dplase: --code-variant is the released scripts' direction training, which "
+                                             "learns Γ alone; use it with --schedule sequential.");
         std::shared_ptr<dp::cdf_network> F;
         std::shared_ptr<dp::correction_module> C;
         std::optional<lw::learned_cdf_model<B>> Fe;
         std::optional<lw::correction_network<B>> Ce;
-        if (!gaussian || s.learn_density) {
+        const bool learn_density = joint || !gaussian || s.learn_density;
+        if (learn_density) {
             dp::cdf_network_options fo;
             fo.shared = true;  // DP-LaSE's i.i.d. assumption: one F for every coordinate
             fo.hidden = 16;
             F = std::make_shared<dp::cdf_network>(d, fo);
-            dp::cdf_trainer_options fto;
-            fto.batch = 256;
-            fto.seed = s.seed;
-            dp::cdf_trainer ft(F, train_z, fto);
-            loop_trainer<dp::cdf_network> lt(F, {"l_lik+l_mon", "l_lik", "l_mon"}, [&](std::int64_t k) {
-                auto l = ft.loss(k);
-                return std::vector<at::Tensor>{l.total, l.likelihood, l.monotonicity};
-            }, 256, 0.02);
-            run_stage(lt, s, "F", s.cdf_steps);
-            // A fifth more at a tenth of the rate: the last iterate at 0.02 carries Adam's noise (see the tests).
-            loop_trainer<dp::cdf_network> lt2(F, lt.names, lt.losses, 256, 0.002);
-            run_stage(lt2, s, "F_anneal", std::max<std::int64_t>(1, s.cdf_steps / 5));
+            dp::correction_module_options co;
+            co.hidden = 128;
+            C = std::make_shared<dp::correction_module>(d, co);
+        }
+        // The F export, scored against the exact CDF and the EM fit (cdf.csv and a summary line).
+        auto score_cdf = [&] {
             Fe.emplace(Eigen::VectorXd::Zero(d), d, F->weights());
             const double lo = s.prior == "truncated" ? -s.tau : -4.0, hi = -lo;
             const auto cdf = [&](double x) { return p.coordinate_cdf(x); };
@@ -458,10 +527,21 @@ int main(int argc, char** argv) {
                     << lo << ", " << hi << "] = " << err << "; KS of " << held.size() << " held-out draws vs F = " << ks
                     << " (vs the exact CDF: " << ks_true << "); min h' = " << min_h
                     << "; EM monotone_cdf_model on the same samples: max error " << em_err << "\n";
-
-            dp::correction_module_options co;
-            co.hidden = 128;
-            C = std::make_shared<dp::correction_module>(d, co);
+        };
+        if (learn_density && !joint) {
+            dp::cdf_trainer_options fto;
+            fto.batch = 256;
+            fto.seed = s.seed;
+            dp::cdf_trainer ft(F, train_z, fto);
+            loop_trainer<dp::cdf_network> lt(F, {"l_lik+l_mon", "l_lik", "l_mon"}, [&](std::int64_t k) {
+                auto l = ft.loss(k);
+                return std::vector<at::Tensor>{l.total, l.likelihood, l.monotonicity};
+            }, 256, s.cdf_lr);
+            run_stage(lt, s, "F", s.cdf_steps);
+            // A fifth more at a tenth of the rate: the last iterate at 0.02 carries Adam's noise (see the tests).
+            loop_trainer<dp::cdf_network> lt2(F, lt.names, lt.losses, 256, s.cdf_lr / 10);
+            run_stage(lt2, s, "F_anneal", std::max<std::int64_t>(1, s.cdf_steps / 5));
+            score_cdf();
             auto Fp = F;
             dp::correction_trainer_options cto;
             cto.batch = 256;
@@ -470,7 +550,7 @@ int main(int argc, char** argv) {
             dp::correction_trainer ct(C, [Fp](const at::Tensor& z) { return Fp->log_density(z); }, train_z, cto);
             loop_trainer<dp::correction_module> lc(C, {"l_den"}, [&](std::int64_t k) {
                 return std::vector<at::Tensor>{ct.loss(k).total};
-            }, 256, 3e-3);
+            }, 256, s.correction_lr);
             run_stage(lc, s, "C", s.correction_steps);
             Ce.emplace(Eigen::VectorXd::Zero(d), d, C->weights());
         }
@@ -494,25 +574,53 @@ int main(int argc, char** argv) {
         }
         if (s.parameterization == "matrix-exponential") go.parameterization = dp::direction_parameterization::matrix_exponential;
         const bool exact_orthogonal = go.parameterization == dp::direction_parameterization::matrix_exponential;
+        if (s.gram_schmidt && exact_orthogonal)
+            throw lw::invalid_argument_error("train_dplase: --gram-schmidt applies to unit columns, not to the matrix exponential "
+                                             "(--code-variant or --parameterization matrix-exponential).");
         auto Gamma = std::make_shared<dp::direction_set>(d, s.directions, go);
-        const auto walk = gaussian ? dp::norm_preserving_walk() : dp::corrected_walk(C->as_function());
-        if (C)
-            for (auto& w : C->parameters()) w.set_requires_grad(false);
-        dp::direction_trainer dt(Gamma, G1, train_z, walk, to);
         const auto held_out = test_z.narrow(0, 0, std::min<long>(1024, test_z.size(0)));
-        const auto before = dt.evaluate(held_out);
-        loop_trainer<dp::direction_set> lg(Gamma, {"l_var+zeta*l_reg", "variation", "decorrelation", "l_reg"}, [&](std::int64_t k) {
-            auto l = dt.loss(k);
-            return std::vector<at::Tensor>{l.total, l.variation, l.decorrelation, l.orthogonality};
-        }, s.batch * s.directions, s.lr);
-        if (s.gram_schmidt) {
-            if (exact_orthogonal)
-                throw lw::invalid_argument_error("dplase: --gram-schmidt applies to unit columns, not to the matrix exponential "
-                                                 "(--code-variant or --parameterization matrix-exponential).");
-            lg.after_step = [Gamma] { Gamma->gram_schmidt(); };
+        dp::direction_report before, rep;
+        if (joint) {
+            dp::joint_trainer_options jo;
+            jo.batch = s.batch;
+            jo.step = s.eps;
+            jo.variation.lambda = s.lambda;
+            jo.weights.orthogonality = s.zeta;
+            jo.variation_trains_correction = !s.detach_correction;
+            jo.density_trains_cdf = !s.detach_cdf;
+            jo.density_max_step = s.joint_density_max_step;
+            jo.seed = s.seed + 2;
+            const dp::joint_trainer jt(F, C, Gamma, G1, train_z, jo);
+            before = jt.evaluate(held_out);
+            joint_loop_trainer lj(jt, {s.cdf_lr, s.correction_lr, s.lr}, s.batch * s.directions);
+            if (s.gram_schmidt) lj.after_step = [Gamma] { Gamma->gram_schmidt(); };
+            run_stage(lj, s, "joint", s.steps);
+            joint_loop_trainer lj2(jt, {s.cdf_lr / 10, s.correction_lr / 10, s.lr / 10}, s.batch * s.directions);
+            lj2.after_step = lj.after_step;
+            run_stage(lj2, s, "joint_anneal", std::max<std::int64_t>(1, s.steps / 5));
+            score_cdf();
+            Ce.emplace(Eigen::VectorXd::Zero(d), d, C->weights());
+            rep = jt.evaluate(held_out);
+            summary << "joint training (eq. 11, " << s.steps << " + " << std::max<std::int64_t>(1, s.steps / 5)
+                    << " Adam steps, learning rates F " << s.cdf_lr << ", C " << s.correction_lr << ", Γ " << s.lr
+                    << (s.detach_correction ? "; C detached in l_var" : "") << (s.detach_cdf ? "; F detached in l_den" : "")
+                    << (s.joint_density_max_step > 0 ? "; l_den on |t| ≤ " + std::to_string(s.joint_density_max_step) : "")
+                    << "): F's mean |log-density change| along Γ at t = ε under F: " << jt.density_drift(held_out, s.eps) << "\n";
+        } else {
+            // The Gaussian prior's directions walk by eq. (2) (C, with --learn-density, is only compared in the walks).
+            const auto walk = gaussian ? dp::norm_preserving_walk() : dp::corrected_walk(C->as_function());
+            if (C)
+                for (auto& w : C->parameters()) w.set_requires_grad(false);
+            dp::direction_trainer dt(Gamma, G1, train_z, walk, to);
+            before = dt.evaluate(held_out);
+            loop_trainer<dp::direction_set> lg(Gamma, {"l_var+zeta*l_reg", "variation", "decorrelation", "l_reg"}, [&](std::int64_t k) {
+                auto l = dt.loss(k);
+                return std::vector<at::Tensor>{l.total, l.variation, l.decorrelation, l.orthogonality};
+            }, s.batch * s.directions, s.lr);
+            if (s.gram_schmidt) lg.after_step = [Gamma] { Gamma->gram_schmidt(); };
+            run_stage(lg, s, "directions", s.steps);
+            rep = dt.evaluate(held_out);
         }
-        run_stage(lg, s, "directions", s.steps);
-        const auto rep = dt.evaluate(held_out);
         const long K = s.directions;
         double v_before = 0, v_after = 0;
         for (long j = 0; j < K; ++j) {
@@ -539,7 +647,8 @@ int main(int argc, char** argv) {
                 c << "\n";
             }
         }
-        summary << "directions (" << (s.code_variant ? "released-code variant" : "paper defaults")
+        summary << "directions (" << (joint ? "joint schedule, " : "sequential schedule, ")
+                << (s.code_variant ? "released-code variant" : "paper defaults")
                 << (exact_orthogonal && !s.code_variant ? ", exactly orthogonal (matrix exponential)" : "")
                 << (s.gram_schmidt ? " + Gram-Schmidt after each step" : "") << ", K = " << K
                 << ", ε = " << s.eps << ", λ = " << s.lambda << ", ζ = " << s.zeta << "): total variation on "
@@ -675,7 +784,7 @@ int main(int argc, char** argv) {
         std::cout << "\n" << summary.str() << "files in " << s.out << "/: directions.csv, directions_table.csv, decorrelation.csv, walk_drift.csv"
                   << (Fe ? ", cdf.csv" : "") << (s.image_height > 0 ? ", walk_grid.png, walk_compare.png" : "") << ", summary.txt, and each stage's losses.csv and checkpoint.pt\n";
     } catch (const std::exception& e) {
-        std::cerr << "dplase: " << e.what() << "\n";
+        std::cerr << "train_dplase: " << e.what() << "\n";
         return 1;
     }
     return 0;
