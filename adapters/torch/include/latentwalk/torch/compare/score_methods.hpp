@@ -394,7 +394,9 @@ struct scored_method {
         if (K < 2) throw invalid_argument_error(sentence(where, "the VP score needs at least 2 directions."));
         const auto path = m.path;
         traversal_endpoint end = [path, T1](std::int64_t k, const at::Tensor& z) { return path(k, z).select(0, T1 - 1); };
+        const auto tv = std::chrono::steady_clock::now();
         const auto vp = vp_score(c.generator, c.shape, K, end, d, o.vp);
+        r.vp_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - tv).count();
         r.vp_mean = vp.mean;
         r.vp_sd = vp.sd;
         r.vp_runs = vp.runs;
