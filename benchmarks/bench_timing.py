@@ -1,10 +1,11 @@
 """Timing helpers shared by the benchmarks/*.py drivers that put a C++ Google Benchmark row beside the same
-work in Python (train_throughput.py, flow_step.py)."""
+work in Python (train_throughput.py, flow_step.py, peers/peers.py)."""
 import argparse
 import json
 import os
 import subprocess
 import sys
+import tempfile
 import time
 
 
@@ -21,11 +22,19 @@ def seconds_per_step(step, seconds, warmup=3, min_steps=5):
             return elapsed / steps
 
 
+def google_benchmark_rows(binary, name_filter, seconds):
+    """The JSON rows of one run of `binary` over the rows matching `name_filter` (written to a file, so that a
+    program that prints before its table, as grassmann's accuracy report, does not disturb the JSON)."""
+    with tempfile.NamedTemporaryFile(suffix=".json") as f:
+        subprocess.run([binary, f"--benchmark_filter={name_filter}", f"--benchmark_min_time={seconds}",
+                        f"--benchmark_out={f.name}", "--benchmark_out_format=json"],
+                       check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        return json.load(f)["benchmarks"]
+
+
 def google_benchmark_ms(binary, name_filter, seconds, what):
     """real_time (ms, the benchmarks' unit) of the first row of `binary` matching `name_filter`."""
-    out = subprocess.run([binary, f"--benchmark_filter={name_filter}", f"--benchmark_min_time={seconds}",
-                          "--benchmark_format=json"], check=True, capture_output=True, text=True).stdout
-    runs = json.loads(out)["benchmarks"]
+    runs = google_benchmark_rows(binary, name_filter, seconds)
     if not runs:
         sys.exit(f"{binary} ran no benchmark for {what}.")
     return runs[0]["real_time"]
