@@ -169,7 +169,8 @@ CATCH_TEST_CASE("traversal: the integer-time rule evaluates the field at whole t
     CATCH_CHECK((paper.path.points[1] - z0).norm() == 0.0);
     CATCH_CHECK((paper.path.points[2] - (z0 + 0.5 * a)).norm() <= 1e-15);
     CATCH_CHECK((paper.path.points[3] - (z0 + 1.5 * a)).norm() <= 1e-15);
-    CATCH_CHECK(paper.function_evaluations == 4);
+    CATCH_CHECK(paper.function_evaluations == 3);  // T steps, T gradients (final_direction off)
+    CATCH_CHECK(paper.path.directions.size() == 3);
     CATCH_CHECK((paper.at(1.5) - (z0 + 0.25 * a)).norm() <= 1e-15);  // linear between whole times
 
     lw::potential_flow_options<B> e;
@@ -207,4 +208,35 @@ CATCH_TEST_CASE("traversal: the integer-time rule evaluates the field at whole t
     bad.steps = 0;
     bad.step_scale = 0.0;
     CATCH_CHECK_THROWS_AS(lw::integrate_ode<B>(f, z0, bad), lw::invalid_argument_error);
+}
+
+// One gradient per Euler step: with final_direction off, N steps of euler cost N evaluations (a
+// hand-written loop's count) and the points are bit for bit those of the run that records the last
+// direction; at(t) refuses only the last, directionless interval.
+CATCH_TEST_CASE("traversal: final_direction off saves the last evaluation and leaves every point bit for bit") {
+    Eigen::MatrixXd A(3, 3);
+    A << 1.0, 0.2, 0.0, 0.2, -0.5, 0.1, 0.0, 0.1, 0.3;
+    const Vec a = (Vec(3) << 0.5, -1.0, 2.0).finished();
+    const lw::quadratic_potential<B> u(A, a);
+    const Vec z0 = (Vec(3) << 0.1, 0.2, 0.3).finished();
+    for (auto method : {lw::ode_method::euler, lw::ode_method::rk4, lw::ode_method::heun}) {
+        lw::potential_flow_options<B> with, without;
+        with.ode.method = without.ode.method = method;
+        with.ode.steps = without.ode.steps = 7;
+        with.ode.t1 = without.ode.t1 = 1.4;
+        without.ode.final_direction = false;
+        const auto full = lw::potential_flow(u, z0, with);
+        const auto lean = lw::potential_flow(u, z0, without);
+        CATCH_REQUIRE(full.path.size() == lean.path.size());
+        for (std::size_t i = 0; i < full.path.size(); ++i) CATCH_CHECK((full.path.points[i] - lean.path.points[i]).norm() == 0.0);
+        CATCH_CHECK(lean.function_evaluations == full.function_evaluations - 1);
+        CATCH_CHECK(lean.path.directions.size() == lean.path.size() - 1);
+        CATCH_CHECK((lean.at(0.3) - full.at(0.3)).norm() == 0.0);
+        CATCH_CHECK_THROWS_AS(lean.at(1.35), lw::invalid_argument_error);
+    }
+    lw::potential_flow_options<B> e;
+    e.ode.method = lw::ode_method::euler;
+    e.ode.steps = 1;
+    e.ode.final_direction = false;
+    CATCH_CHECK(lw::potential_flow(u, z0, e).function_evaluations == 1);  // one step, one gradient
 }

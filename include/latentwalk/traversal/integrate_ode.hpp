@@ -10,7 +10,7 @@
 //
 // | method       | order | f evaluations per step | step                                             |
 // |--------------|-------|------------------------|--------------------------------------------------|
-// | euler        | 1     | 1                      | fixed: h = (t1 − t0)/steps                       |
+// | euler        | 1     | 1 (+1 at the last point unless final_direction is off) | fixed: h = (t1 − t0)/steps |
 // | midpoint     | 2     | 2                      | fixed                                            |
 // | heun         | 2     | 2                      | fixed                                            |
 // | kutta3       | 3     | 3                      | fixed                                            |
@@ -88,7 +88,7 @@ inline void validate_ode_options_common(const char* where, double t0, double t1)
 /// reused from the step when it was evaluated there and nothing moved the point.
 template <class B, class F>
 void accept_point(const F& f, const ode_options<B>& o, vector_t<B> z, double t, std::optional<vector_t<B>> f_at_z,
-                  ode_solution<B>& sol, long long n) {
+                  ode_solution<B>& sol, long long n, bool evaluate_direction = true) {
     const char* where = "integrate_ode";
     if (o.projection) {
         z = o.projection(z, t);
@@ -96,10 +96,12 @@ void accept_point(const F& f, const ode_options<B>& o, vector_t<B> z, double t, 
         require_finite_result<B>(where, "the projection at t = " + detail::number(t), z);
         f_at_z.reset();
     }
-    auto k = f_at_z ? std::move(*f_at_z) : ode_eval<B>(f, z, t, sol.function_evaluations, n);
+    if (f_at_z || evaluate_direction) {
+        auto k = f_at_z ? std::move(*f_at_z) : ode_eval<B>(f, z, t, sol.function_evaluations, n);
+        sol.path.directions.push_back(std::move(k));
+    }
     sol.path.points.push_back(std::move(z));
     sol.path.times.push_back(t);
-    sol.path.directions.push_back(std::move(k));
 }
 
 /// Fixed steps of a tableau; integer_time: time steps of ±1 with latent steps of ±ε.
@@ -148,7 +150,8 @@ ode_solution<B> integrate_fixed(const F& f, const vector_t<B>& z0, const ode_opt
         const double tnew = (s + 1 == steps) ? o.t1 : o.t0 + static_cast<double>(s + 1) * h_time;
         auto step = explicit_rk_step<B>(f, tb, sol.path.points.back(), t, h_z, sol.path.directions.back(), tnew,
                                         sol.function_evaluations, n);
-        accept_point<B>(f, o, std::move(step.z), tnew, std::nullopt, sol, n);
+        // the direction at the last point is asked only for the record (options.final_direction)
+        accept_point<B>(f, o, std::move(step.z), tnew, std::nullopt, sol, n, s + 1 < steps || o.final_direction);
         ++sol.accepted_steps;
     }
     return sol;

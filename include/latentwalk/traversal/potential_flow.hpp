@@ -12,6 +12,7 @@
 //
 //     auto o = latentwalk::potential_flow_options<B>::paper_rule(10);   // T = 10 unit steps
 //     auto sol = latentwalk::potential_flow(u, z0, o);   // sol.path.points: z_0 … z_10, times 0 … 10
+//                                                         // 10 gradients (no direction at z_10)
 //
 // Errors: as integrate_ode, plus dimension_error when z0 does not have the field's dimension or the
 // potential's gradient comes back with another length, numerical_error when the gradient or a
@@ -45,6 +46,7 @@ struct potential_flow_options {
         o.ode.t1 = static_cast<double>(steps);
         o.ode.steps = steps;
         o.ode.step_scale = step_scale;
+        o.ode.final_direction = false;  // T steps, T gradients, as the paper's loop
         return o;
     }
 };

@@ -24,7 +24,8 @@ struct trajectory {
 
     std::vector<vector_t<B>> points;       ///< z_0, z_1, ... (latent)
     std::vector<double> times;             ///< one per point
-    std::vector<vector_t<B>> directions;   ///< empty, or one per point
+    std::vector<vector_t<B>> directions;   ///< empty, one per point, or one per step (an ODE solution
+                                           ///< with final_direction off: the last point has none)
     std::vector<vector_t<B>> outputs;      ///< empty, or g(z) per point
     std::map<std::string, std::vector<double>> diagnostics;  ///< named per-point series
 

@@ -51,6 +51,13 @@ struct ode_options {
     double max_step = 0.0;       ///< dopri5: largest |h|; 0 means |t1 − t0|
     long long max_steps = 1000000;  ///< dopri5: accepted + rejected steps before convergence_error
     bool dense_output = true;    ///< dopri5: keep the continuous extension of every step for at(t)
+    /// Fixed-step methods: evaluate f at the last point too, so that path.directions has one entry per
+    /// point (steps + 1 evaluations of f for euler and integer_time). false saves that evaluation — N
+    /// steps of euler cost N evaluations, one per step, as a hand-written loop — and leaves the last
+    /// point without a direction (directions.size() = points.size() − 1); at(t) then refuses the last
+    /// interval of a Hermite-interpolated path. dopri5 always has it (FSAL: its last stage). The paper
+    /// rule (potential_flow_options::paper_rule) turns it off: the paper's T steps take T gradients.
+    bool final_direction = true;
     /// Applied after every step: z ← projection(z, t). Empty: none.
     std::function<vector_t<B>(const vector_t<B>&, double)> projection;
 };
@@ -60,7 +67,8 @@ class ode_solution {
 public:
     using backend = B;
 
-    trajectory<B> path;                 ///< accepted points; path.directions[i] = f(z_i, t_i)
+    trajectory<B> path;                 ///< accepted points; path.directions[i] = f(z_i, t_i) (the last one
+                                        ///< absent when options.final_direction was off)
     long long function_evaluations = 0;
     long long accepted_steps = 0;
     long long rejected_steps = 0;
@@ -90,6 +98,11 @@ public:
         const double th = (t - ts[i]) / h;
         if (!dense_coefficients.empty()) return detail::dopri5_dense_value<B>(dense_coefficients[i], th);
         if (method == ode_method::integer_time) return detail::linear_value<B>(path.points[i], path.points[i + 1], th);
+        if (i + 1 >= path.directions.size())
+            throw invalid_argument_error(detail::sentence(
+                "ode_solution::at", "t = " + detail::number(t) +
+                                        " lies in the last step, whose end point has no recorded direction "
+                                        "(options.final_direction was off), so the Hermite interpolant is undefined there."));
         return detail::hermite_value<B>(path.points[i], path.directions[i], path.points[i + 1], path.directions[i + 1],
                                         h, th);
     }
