@@ -9,15 +9,16 @@ import tempfile
 import time
 
 
-def seconds_per_step(step, seconds, warmup=3, min_steps=5):
-    """Mean wall time of step() after `warmup` calls, over at least `seconds` and `min_steps` calls."""
+def seconds_per_step(step, seconds, warmup=3, min_steps=5, clock=time.perf_counter):
+    """Mean time of step() on `clock` (wall time; time.process_time for CPU time) after `warmup` calls, over at
+    least `seconds` and `min_steps` calls."""
     for _ in range(warmup):
         step()
-    steps, start = 0, time.perf_counter()
+    steps, start = 0, clock()
     while True:
         step()
         steps += 1
-        elapsed = time.perf_counter() - start
+        elapsed = clock() - start
         if elapsed >= seconds and steps >= min_steps:
             return elapsed / steps
 
@@ -26,9 +27,12 @@ def google_benchmark_rows(binary, name_filter, seconds):
     """The JSON rows of one run of `binary` over the rows matching `name_filter` (written to a file, so that a
     program that prints before its table, as grassmann's accuracy report, does not disturb the JSON)."""
     with tempfile.NamedTemporaryFile(suffix=".json") as f:
-        subprocess.run([binary, f"--benchmark_filter={name_filter}", f"--benchmark_min_time={seconds}",
-                        f"--benchmark_out={f.name}", "--benchmark_out_format=json"],
-                       check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        run = subprocess.run([binary, f"--benchmark_filter={name_filter}", f"--benchmark_min_time={seconds}",
+                              f"--benchmark_out={f.name}", "--benchmark_out_format=json"],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        if run.returncode != 0:
+            sys.exit(f"{binary} --benchmark_filter={name_filter} failed (exit status {run.returncode}):\n"
+                     + run.stderr[-2000:])
         return json.load(f)["benchmarks"]
 
 

@@ -21,6 +21,7 @@
 #include <latentwalk/pde/laplacian.hpp>
 #include <latentwalk/traversal/potential_flow.hpp>
 
+#include "bench_flow.hpp"
 #include "bench_models.hpp"
 
 namespace {
@@ -95,11 +96,7 @@ void BM_laplacian_forward_loop(benchmark::State& state) {
 void BM_euler_step(benchmark::State& state) {
     const auto& u = latentwalk::bench::flow_potential(512);
     const Vec z0 = peer_codes().row(0).transpose();
-    lw::potential_flow_options<B> o;
-    o.ode.method = lw::ode_method::euler;
-    o.ode.t0 = 0.0;
-    o.ode.t1 = 1.0;
-    o.ode.steps = 1;
+    const auto o = latentwalk::bench::one_euler_step<B>();
     long long evals = 0;
     for (auto _ : state) {
         const auto sol = lw::potential_flow(u, z0, o);

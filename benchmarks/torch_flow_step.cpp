@@ -26,6 +26,7 @@
 #include <latentwalk/torch/mlp_potential.hpp>
 #include <latentwalk/traversal/potential_flow.hpp>
 
+#include "bench_flow.hpp"
 #include "bench_models.hpp"
 
 namespace lt = latentwalk::torch;
@@ -80,11 +81,7 @@ void laplacian_torch(benchmark::State& state) {
 void euler_step_torch(benchmark::State& state) {
     at::set_num_threads(1);
     const lt::vector<double> z0 = peer_codes(1).squeeze(0);
-    latentwalk::potential_flow_options<lt::backend<double>> o;
-    o.ode.method = latentwalk::ode_method::euler;
-    o.ode.t0 = 0.0;
-    o.ode.t1 = 1.0;
-    o.ode.steps = 1;
+    const auto o = latentwalk::bench::one_euler_step<lt::backend<double>>();
     long long evals = 0;
     for (auto _ : state) {
         const auto sol = latentwalk::potential_flow(torch_potential(), z0, o);

@@ -25,6 +25,7 @@
 #include <latentwalk/tangent/tangent_basis.hpp>
 #include <latentwalk/traversal/potential_flow.hpp>
 
+#include "bench_flow.hpp"
 #include "bench_models.hpp"
 
 namespace {
@@ -108,9 +109,7 @@ int main(int argc, char** argv) {
         std::vector<double> lap;
         for (Eigen::Index b = 0; b < flow_codes.rows(); ++b) lap.push_back(u.laplacian(flow_codes.row(b).transpose(), 0.5));
         out.array("laplacian", lap);
-        lw::potential_flow_options<lw::eigen::backend<double>> o;
-        o.ode.method = lw::ode_method::euler;
-        o.ode.t0 = 0.0, o.ode.t1 = 1.0, o.ode.steps = 1;
+        const auto o = lw::bench::one_euler_step<lw::eigen::backend<double>>();
         const Eigen::VectorXd z1 = lw::potential_flow(u, Eigen::VectorXd(flow_codes.row(0).transpose()), o).path.back();
         out.array("euler", Eigen::MatrixXd(z1.transpose()));
 

@@ -41,7 +41,7 @@ import torch.autograd.forward_ad as fwAD  # noqa: E402
 import torch.nn as nn  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
 
-from bench_timing import benchmark_binary, google_benchmark_rows  # noqa: E402
+from bench_timing import benchmark_binary, google_benchmark_rows, seconds_per_step  # noqa: E402
 import flow_step  # noqa: E402
 
 torch.set_num_threads(1)
@@ -126,14 +126,7 @@ def euler_step(u, z0):
 # ---------------------------------------------------------------- timing
 def cpu_seconds(work, seconds):
     """Mean CPU time of work() after one warm-up call, over at least `seconds` of CPU and one call."""
-    work()
-    calls, start = 0, time.process_time()
-    while True:
-        work()
-        calls += 1
-        spent = time.process_time() - start
-        if spent >= seconds:
-            return spent / calls
+    return seconds_per_step(work, seconds, warmup=1, min_steps=1, clock=time.process_time)
 
 
 def row_seconds(rows, pattern, field="cpu_time"):
