@@ -29,16 +29,16 @@ K, BATCH, HIDDEN, SIDE, T = 16, 32, 256, 28, 10
 
 
 class Potentials(nn.Module):
-    """K potential MLPs (H = d, E = d rounded up to even, tanh output) and their wave speeds."""
+    """`count` (K) potential MLPs (H = d, E = d rounded up to even, tanh output) and their wave speeds."""
 
-    def __init__(s, d):
+    def __init__(s, d, count=K):
         super().__init__()
         H, E = d, d + d % 2
         s.d, s.half = d, E // 2
-        mk = lambda *shape: nn.Parameter(torch.empty(K, *shape, dtype=torch.double).uniform_(-0.3, 0.3))
+        mk = lambda *shape: nn.Parameter(torch.empty(count, *shape, dtype=torch.double).uniform_(-0.3, 0.3))
         s.Wz, s.bz, s.Wt1, s.bt1 = mk(H, d), mk(H), mk(H, E), mk(H)
         s.Wt2, s.bt2, s.Wf, s.bf, s.wout, s.bout = mk(H, H), mk(H), mk(H, H), mk(H), mk(H), mk()
-        s.c = nn.Parameter(torch.ones(K, dtype=torch.double))
+        s.c = nn.Parameter(torch.ones(count, dtype=torch.double))
         s.register_buffer("omega", torch.exp(-torch.arange(s.half, dtype=torch.double) * math.log(10000.0) / max(s.half - 1, 1)))
 
     def forward(s, k, z, t):  # z [B, d], t [B]

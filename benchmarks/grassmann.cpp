@@ -10,6 +10,8 @@
 //                      pairs, latent local bases of dimension k ≤ 5. Ours: tangent_basis (automatic
 //                      → Lanczos); the Local Basis authors' method: full Jacobian + full SVD
 //                      (tangent_method::dense), measured per pair in the same run.
+//   tall pair          one pair of 4096×50 Gaussian bases (the scipy row of benchmarks/peers).
+//   warpage threads    the warpage table on 1 and 2 threads (wall time).
 // Before the timings the program prints the accuracy of both angle methods on known tiny, mixed
 // and near-π/2 angles.
 #include <benchmark/benchmark.h>
@@ -21,6 +23,7 @@
 #include <iostream>
 #include <numbers>
 #include <random>
+#include <string>
 #include <vector>
 
 #include <latentwalk/eigen/backend.hpp>
@@ -101,6 +104,17 @@ void BM_principal_angles_naive_arccos(benchmark::State& state) {
     state.SetItemsProcessed(state.iterations() * batch);
     state.SetLabel("512xk pairs, batch 64");
 }
+/// One tall pair, 4096×50 Gaussian bases (gaussian_codes seeds 11 and 12): benchmarks/peers puts
+/// scipy.linalg.subspace_angles on the same matrices beside it.
+const pair_set& tall_pair() {
+    static const pair_set s{{latentwalk::bench::gaussian_codes(4096, 50, 11)}, {latentwalk::bench::gaussian_codes(4096, 50, 12)}};
+    return s;
+}
+void BM_principal_angles_tall(benchmark::State& state) {
+    const auto& s = tall_pair();
+    for (auto _ : state) benchmark::DoNotOptimize(lw::principal_angles(s.A[0], s.B[0]).angles.data());
+    state.SetLabel("one 4096x50 pair");
+}
 void BM_all_distances_latentwalk(benchmark::State& state) {
     const auto& s = pairs(static_cast<int>(state.range(0)));
     for (auto _ : state)
@@ -139,6 +153,38 @@ void BM_warpage_mapping_mlp(benchmark::State& state) {
         printed[dense ? 1 : 0] = true;
         std::cerr << t << "\n";
     }
+}
+
+template <class O>
+constexpr bool has_thread_count = requires(O o) { o.threads = 2; };
+/// Sets o.threads where the options have it (a template, so that the branch without it is discarded).
+template <class O>
+void set_thread_count(O& o, long long threads) {
+    if constexpr (has_thread_count<O>)
+        o.threads = static_cast<decltype(o.threads)>(threads);
+    else
+        (void)threads;
+}
+
+/// The warpage table (16 pairs, k ≤ 5, automatic) on `threads` threads, wall time: the threads row
+/// of benchmarks/peers (2 threads vs 1). Without a thread-count option in warpage_options the row
+/// runs on one thread whatever it asks for, and says so in its label.
+void BM_warpage_threads(benchmark::State& state) {
+    lw::warpage_options o;
+    o.pairs = 16;
+    o.k_max = 5;
+    const auto threads = state.range(0);
+    std::string label = "16 pairs, k<=5, ";
+    set_thread_count(o, threads);
+    if constexpr (has_thread_count<lw::warpage_options>) {
+        label += std::to_string(threads) + " thread(s)";
+    } else {
+        label += "1 thread (warpage_options has no thread count)";
+    }
+    lw::warpage_table t;
+    for (auto _ : state) t = lw::warpage_random_pairs(mapping(), o);
+    state.SetItemsProcessed(state.iterations() * o.pairs);
+    state.SetLabel(label);
 }
 
 /// Accuracy on known angles: A = Q[:, 0:k], B_i = cos t_i Q e_i + sin t_i Q e_{k+i} (Q Haar 512×2k).
@@ -198,10 +244,12 @@ void print_accuracy() {
 
 BENCHMARK(BM_principal_angles_latentwalk)->Arg(1)->Arg(10)->Arg(50)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_principal_angles_naive_arccos)->Arg(1)->Arg(10)->Arg(50)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_principal_angles_tall)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_all_distances_latentwalk)->Arg(1)->Arg(10)->Arg(50)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_all_distances_naive)->Arg(1)->Arg(10)->Arg(50)->Unit(benchmark::kMicrosecond);
 // 1000 pairs with the matrix-free local basis; the dense reference at 10 pairs (per-item time compares).
 BENCHMARK(BM_warpage_mapping_mlp)->Args({1000, 0})->Args({10, 1})->Iterations(1)->Unit(benchmark::kSecond);
+BENCHMARK(BM_warpage_threads)->Arg(1)->Arg(2)->UseRealTime()->Unit(benchmark::kMillisecond);
 
 int main(int argc, char** argv) {
     print_accuracy();

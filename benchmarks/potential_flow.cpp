@@ -7,6 +7,8 @@
 //   hessian_row_sum   H·1, the released code's substitute (one HVP)
 //   hutchinson_16     16 Rademacher probes (an estimate)
 // for d = H = E ∈ {128, 512} (the released code sets every width to d).
+// Peers: the exact Laplacian at 64 codes one after the other, and one Euler step of the flow (d = 512,
+// bench_models.hpp's flow_potential: the Python side of benchmarks/peers runs on the same weights).
 // Work: dopri5 vs rk4 on the MLP potential's gradient flow (d = 16, t ∈ [0, 4]) at matched final
 // accuracy; counters give f-evaluations and the achieved error.
 #include <benchmark/benchmark.h>
@@ -18,6 +20,9 @@
 #include <latentwalk/pde/hutchinson_laplacian.hpp>
 #include <latentwalk/pde/laplacian.hpp>
 #include <latentwalk/traversal/potential_flow.hpp>
+
+#include "bench_flow.hpp"
+#include "bench_models.hpp"
 
 namespace {
 
@@ -72,6 +77,36 @@ void BM_hutchinson_16(benchmark::State& state) {
     o.probes = 16;
     for (auto _ : state) benchmark::DoNotOptimize(lw::hutchinson_laplacian(u, z, 1.5, o).value);
 }
+
+/// The peers' rows (benchmarks/peers, same weights and codes in Python): flow_potential(512) at the 64
+/// codes gaussian_codes(64, 512, 13), t = 0.5.
+const Eigen::MatrixXd& peer_codes() {
+    static const Eigen::MatrixXd Z = latentwalk::bench::gaussian_codes(64, 512, 13);
+    return Z;
+}
+/// The exact Laplacian (forward propagation) at each of the B codes, one after the other.
+void BM_laplacian_forward_loop(benchmark::State& state) {
+    const auto& u = latentwalk::bench::flow_potential(512);
+    const auto B = state.range(0);
+    for (auto _ : state)
+        for (Eigen::Index b = 0; b < B; ++b) benchmark::DoNotOptimize(u.laplacian(peer_codes().row(b).transpose(), 0.5));
+    state.counters["samples"] = static_cast<double>(B);
+}
+/// One Euler step of the potential flow, dz/dt = ∇u, from t = 0 to 1 at the first code.
+void BM_euler_step(benchmark::State& state) {
+    const auto& u = latentwalk::bench::flow_potential(512);
+    const Vec z0 = peer_codes().row(0).transpose();
+    const auto o = latentwalk::bench::one_euler_step<B>();
+    long long evals = 0;
+    for (auto _ : state) {
+        const auto sol = lw::potential_flow(u, z0, o);
+        evals = sol.function_evaluations;
+        benchmark::DoNotOptimize(sol.path.back().data());
+    }
+    state.counters["gradients"] = static_cast<double>(evals);
+}
+BENCHMARK(BM_laplacian_forward_loop)->Arg(64)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_euler_step)->Unit(benchmark::kMicrosecond);
 
 BENCHMARK(BM_gradient)->Arg(128)->Arg(512);
 BENCHMARK(BM_laplacian_forward)->Arg(128)->Arg(512);

@@ -11,6 +11,9 @@
 // each for the bank and the classifier), in double. Generator: a frozen MLP d → 256 (leaky ReLU 0.2)
 // → 784 (sigmoid), 1×28×28 images, weights from manual_seed(1) (the values do not change the cost).
 // Arguments: {d, threads}; K = 16 potentials, batch 32 (the trainer's default).
+// Also the rows benchmarks/peers compares with PyTorch on the same weights (one thread):
+//   laplacian_torch/B    torch::mlp_potential::laplacian of B = 2, 64 codes (d = 512), one call
+//   euler_step_torch     one Euler step of potential_flow on torch::mlp_potential (d = 512, batch 1)
 #include <benchmark/benchmark.h>
 
 #include <torch/torch.h>
@@ -20,6 +23,11 @@
 #include <latentwalk/torch/flows/flow_trainer.hpp>
 #include <latentwalk/torch/flows/pair_classifiers.hpp>
 #include <latentwalk/torch/flows/potential_bank.hpp>
+#include <latentwalk/torch/mlp_potential.hpp>
+#include <latentwalk/traversal/potential_flow.hpp>
+
+#include "bench_flow.hpp"
+#include "bench_models.hpp"
 
 namespace lt = latentwalk::torch;
 
@@ -49,7 +57,44 @@ void flow_step(benchmark::State& state) {
     state.SetItemsProcessed(state.iterations());
 }
 
+// ---- the peers' potential rows (benchmarks/peers runs the same work in PyTorch on the same weights) ----
+// flow_potential(512) of bench_models.hpp as torch::mlp_potential, at the 64 codes gaussian_codes(64, 512, 13).
+const lt::mlp_potential<double>& torch_potential() {
+    static const lt::mlp_potential<double> u(512, latentwalk::bench::flow_potential_weights(512));
+    return u;
+}
+at::Tensor peer_codes(std::int64_t count) {
+    Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> Z = latentwalk::bench::gaussian_codes(64, 512, 13);
+    return at::from_blob(Z.data(), {64, 512}, at::kDouble).narrow(0, 0, count).clone();
+}
+
+/// torch::mlp_potential::laplacian (exact trace) of a batch of B codes at t = 0.5, one call.
+void laplacian_torch(benchmark::State& state) {
+    at::set_num_threads(1);
+    const lt::vector<double> z = peer_codes(state.range(0));
+    const auto t = at::full({state.range(0)}, 0.5, at::kDouble);
+    for (auto _ : state) benchmark::DoNotOptimize(torch_potential().laplacian(z, t).data_ptr());
+    state.counters["samples"] = static_cast<double>(state.range(0));
+}
+
+/// One Euler step of the potential flow (dz/dt = ∇u, t 0 → 1) from the first code, a 1-D tensor.
+void euler_step_torch(benchmark::State& state) {
+    at::set_num_threads(1);
+    const lt::vector<double> z0 = peer_codes(1).squeeze(0);
+    const auto o = latentwalk::bench::one_euler_step<lt::backend<double>>();
+    long long evals = 0;
+    for (auto _ : state) {
+        const auto sol = latentwalk::potential_flow(torch_potential(), z0, o);
+        evals = sol.function_evaluations;
+        benchmark::DoNotOptimize(sol.path.back().tensor().data_ptr());
+    }
+    state.counters["gradients"] = static_cast<double>(evals);
+}
+
 }  // namespace
+
+BENCHMARK(laplacian_torch)->Arg(2)->Arg(64)->Unit(benchmark::kMillisecond);
+BENCHMARK(euler_step_torch)->Unit(benchmark::kMicrosecond);
 
 BENCHMARK(flow_step)
     ->ArgsProduct({{16, 64}, {1, 2}})

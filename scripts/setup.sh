@@ -19,6 +19,7 @@ packages=(
   clang libclang-rt-14-dev          # libFuzzer and its sanitizer runtimes (fuzz/, scripts/fuzz.sh)
   dataset-fashion-mnist             # Fashion-MNIST's IDX files (latentwalk::data::load_fashion_mnist)
   python3-sklearn python3-numpy     # the UCI digits (digits.csv.gz); numpy for tests/datasets/make_facts.py
+  python3-scipy                     # benchmarks/peers: scipy.linalg.subspace_angles, the principal-angle peer
   libcli11-dev                      # the command lines of the examples (train_generator, train_potentials)
 )
 
