@@ -265,8 +265,8 @@ inline void verify_zip_archive(std::string_view where, const std::filesystem::pa
                       "without checking its structure (a damaged one crashes the process), so latentwalk does not "
                       "load those: save the model with torch.jit.save (a zip archive)");
         if (u32(head) != local_signature)
-            file.fail("it does not start with a zip local file header (\"PK\\3\\4\"), which LibTorch's reader "
-                      "requires");
+            file.fail("it does not start with a zip local file header (\"PK\\3\\4\"), so it is not a zip archive "
+                      "LibTorch's reader accepts");
     }
 
     // End of central directory: the last signature within the final 22 + 65535 bytes.
