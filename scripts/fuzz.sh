@@ -1,19 +1,23 @@
 #!/usr/bin/env bash
-# Builds latentwalk's libFuzzer targets (fuzz/, the preset `fuzz`: clang, ASan + UBSan,
-# -fno-sanitize-recover=all) and runs each for a number of executions.
+# Builds latentwalk's libFuzzer targets (fuzz/; ASan + UBSan, -fno-sanitize-recover=all) and runs each for
+# a number of executions. numerics, data_readers and zip_archive: the preset `fuzz` (clang, build-fuzz/).
+# torchscript_load and checkpoint_load: the preset `fuzz-torch` (g++, build-fuzz-torch/; clang 14 cannot
+# compile LibTorch's C++20 headers): GCC's trace-pc/trace-cmp coverage fed to clang's libFuzzer runtime
+# (fuzz/gcc_coverage.cpp), run with -use_value_profile=1; LibTorch's own libraries are not instrumented.
 #
 #   scripts/fuzz.sh                      every target, 2000 executions each (the smoke run)
 #   scripts/fuzz.sh --runs 300000        a longer campaign
 #   scripts/fuzz.sh --runs 0 --time 600  by time instead: 600 s each
 #   scripts/fuzz.sh --jobs N             build jobs (default: nproc)
-#   scripts/fuzz.sh [options] TARGET...  only these (numerics, data_readers, zip_archive; torchscript_load and
-#                                        checkpoint_load with clang 16 or later)
+#   scripts/fuzz.sh [options] TARGET...  only these (numerics, data_readers, zip_archive, torchscript_load,
+#                                        checkpoint_load; the last two when LibTorch is installed)
 #
 # Seeds come from fuzz/corpus/<target>/ (and tests/torch/fixtures for the zip targets); what a run adds
-# goes to build-fuzz/corpus/<target>/, never into the source tree. A finding stops that target: libFuzzer
-# prints the report and saves the input as build-fuzz/findings/<target>/crash-<sha1> (replay it with
-# `build-fuzz/fuzz/latentwalk_fuzz_<target> FILE`); the script goes on with the next target and exits
-# non-zero. The last line per target gives its executions and time.
+# goes to <build>/corpus/<target>/, never into the source tree. A finding stops that target: libFuzzer
+# prints the report and saves the input as <build>/findings/<target>/crash-<sha1> (replay it with
+# `<build>/fuzz/latentwalk_fuzz_<target> FILE`); the script goes on with the next target and exits
+# non-zero. The last line per target gives its executions and time. <build> is build-fuzz or
+# build-fuzz-torch.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CCACHE_BASEDIR="$PWD"  # see configure.sh
@@ -32,39 +36,57 @@ while [ $# -gt 0 ]; do
   esac
 done
 
-if ! command -v clang++ > /dev/null; then
-  echo "fuzz.sh: clang++ is not installed (Debian: clang and libclang-rt-14-dev; scripts/setup.sh installs them)" >&2
-  exit 1
-fi
-cmake --preset fuzz > build-fuzz.configure.log 2>&1 || { cat build-fuzz.configure.log; exit 1; }
-rm -f build-fuzz.configure.log
+clang_targets=()
+gcc_targets=()
+# LibTorch installed: Debian libtorch-dev's CMake package, or Torch_DIR set.
+torch_installed() { [ -n "${Torch_DIR:-}" ] || compgen -G "/usr/lib/*/cmake/Torch/TorchConfig.cmake" > /dev/null; }
 if [ ${#targets[@]} -eq 0 ]; then
   targets=(numerics data_readers zip_archive)
-  # torchscript_load and checkpoint_load exist with clang 16 or later only (fuzz/CMakeLists.txt says why).
-  if ninja -C build-fuzz -t query latentwalk_fuzz_torchscript_load > /dev/null 2>&1; then
-    targets+=(torchscript_load checkpoint_load)
-  fi
+  torch_installed && targets+=(torchscript_load checkpoint_load)
 fi
-cmake --build build-fuzz -j "$jobs" --target "${targets[@]/#/latentwalk_fuzz_}"
+for t in "${targets[@]}"; do
+  case "$t" in
+    numerics|data_readers|zip_archive) clang_targets+=("$t") ;;
+    torchscript_load|checkpoint_load) gcc_targets+=("$t") ;;
+    *) echo "fuzz.sh: no fuzz target '$t' (numerics, data_readers, zip_archive, torchscript_load, checkpoint_load)" >&2; exit 2 ;;
+  esac
+done
+if [ ${#clang_targets[@]} -gt 0 ]; then
+  if ! command -v clang++ > /dev/null; then
+    echo "fuzz.sh: clang++ is not installed (Debian: clang and libclang-rt-14-dev; scripts/setup.sh installs them)" >&2
+    exit 1
+  fi
+  cmake --preset fuzz > build-fuzz.configure.log 2>&1 || { cat build-fuzz.configure.log; exit 1; }
+  rm -f build-fuzz.configure.log
+  cmake --build build-fuzz -j "$jobs" --target "${clang_targets[@]/#/latentwalk_fuzz_}"
+fi
+if [ ${#gcc_targets[@]} -gt 0 ]; then
+  cmake --preset fuzz-torch > build-fuzz-torch.configure.log 2>&1 || { cat build-fuzz-torch.configure.log; exit 1; }
+  rm -f build-fuzz-torch.configure.log
+  cmake --build build-fuzz-torch -j "$jobs" --target "${gcc_targets[@]/#/latentwalk_fuzz_}"
+fi
 
 status=0
 summary=()
 for t in "${targets[@]}"; do
-  work="build-fuzz/corpus/$t"
-  findings="build-fuzz/findings/$t"
+  build=build-fuzz
+  extra=()
+  case "$t" in torchscript_load|checkpoint_load) build=build-fuzz-torch; extra=(-use_value_profile=1) ;; esac
+  work="$build/corpus/$t"
+  findings="$build/findings/$t"
   mkdir -p "$work" "$findings"
   case "$t" in
     torchscript_load) seeds=("fuzz/corpus/$t" tests/torch/fixtures) ;;
     zip_archive) seeds=(fuzz/corpus/torchscript_load fuzz/corpus/checkpoint_load tests/torch/fixtures) ;;
     *) seeds=("fuzz/corpus/$t") ;;
   esac
-  log="build-fuzz/fuzz-$t.log"
+  log="$build/fuzz-$t.log"
   limits=(-runs="$runs")
   [ "$seconds" -eq 0 ] || limits=(-max_total_time="$seconds")
   [ "$runs" -ne 0 ] || [ "$seconds" -ne 0 ] || { echo "fuzz.sh: --runs 0 needs --time" >&2; exit 2; }
   echo "fuzz.sh: $t ($([ "$seconds" -eq 0 ] && echo "$runs executions" || echo "$seconds s")), log $log"
   if ASAN_OPTIONS="abort_on_error=1:detect_leaks=0${ASAN_OPTIONS:+:$ASAN_OPTIONS}" \
-     "build-fuzz/fuzz/latentwalk_fuzz_$t" "${limits[@]}" -timeout=30 -rss_limit_mb=4096 -print_final_stats=1 \
+     "$build/fuzz/latentwalk_fuzz_$t" "${limits[@]}" "${extra[@]}" -timeout=30 -rss_limit_mb=4096 -print_final_stats=1 \
        -artifact_prefix="$findings/" "$work" "${seeds[@]}" > "$log" 2>&1; then
     result="no finding"
   else

@@ -16,7 +16,7 @@ packages=(
   fonts-dejavu-core                 # the pictures' text (DejaVu Sans, with Greek and sub/superscripts)
   libspectra-dev libbenchmark-dev   # partial-SVD cross-checks; Google Benchmark
   zlib1g-dev                        # latentwalk::data: the gzip layer; latentwalk::torch: CRC-32s of model files
-  clang libclang-rt-14-dev          # libFuzzer and its sanitizer runtimes (fuzz/, scripts/fuzz.sh)
+  clang libclang-rt-14-dev          # libFuzzer and its sanitizer runtimes (fuzz/, scripts/fuzz.sh; the g++-built LibTorch targets link its runtime)
   dataset-fashion-mnist             # Fashion-MNIST's IDX files (latentwalk::data::load_fashion_mnist)
   python3-sklearn python3-numpy     # the UCI digits (digits.csv.gz); numpy for tests/datasets/make_facts.py
   python3-scipy                     # benchmarks/peers: scipy.linalg.subspace_angles, the principal-angle peer

@@ -2,7 +2,10 @@
 """Writes the seed corpora of latentwalk's fuzz targets (fuzz/corpus/<target>/). Deterministic; run
 from anywhere: /usr/bin/python3 fuzz/corpus/make_seeds.py. Needs python3-torch (Debian) for the TorchScript
 and checkpoint seeds. torchscript_load also starts from tests/torch/fixtures (scripts/fuzz.sh and the
-ctest smoke run pass that folder as a second corpus)."""
+ctest smoke run pass that folder as a second corpus). Files named finding-* are inputs that found a defect
+(kept as regression seeds, not written by this script): torchscript_load/finding-flatbuffer-magic and
+finding-zip-with-flatbuffer-magic made LibTorch's FlatBuffer loader die with SIGSEGV before the zip check
+refused files with the "PTMF" magic."""
 import gzip
 import io
 import os

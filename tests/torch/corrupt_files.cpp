@@ -255,6 +255,37 @@ CATCH_TEST_CASE("torch: truncated, empty and foreign model files are refused wit
                             Catch::Contains("could not be read as a TorchScript archive"));
 }
 
+CATCH_TEST_CASE("torch: a FlatBuffer-magic file and a zip behind a prefix are refused before LibTorch reads them") {
+    // fuzz/torchscript_load found these: torch::jit::load (and InputArchive::load_from) hands a file whose
+    // bytes 4..7 are "PTMF" to LibTorch 1.13's FlatBuffer loader, which died with SIGSEGV on both, and the
+    // zip check used to let such files through. Each load runs in a forked child, so a regression is a
+    // failed check, not a dead test runner.
+    namespace tr = latentwalk::torch::training;
+    temp_folder tmp;
+    const auto file = tmp.path / "flatbuffer.pt";
+    // The fuzzer's 25-byte input (crash-bb9c948d...): "PK\0\x81" "PTMF" and 17 more bytes.
+    const bytes magic_only = {0x50, 0x4b, 0x00, 0x81, 0x50, 0x54, 0x4d, 0x46, 0x00, 0x01, 0x01, 0x00, 0x00,
+                              0x8b, 0x99, 0x6c, 0x9a, 0x72, 0x61, 0x67, 0x6f, 0x72, 0x61, 0x00, 0x00};
+    // The same magic over an otherwise intact zip (the first local header's version and flags fields).
+    bytes zip_with_magic = read_bytes(fixtures + "mapping.pt");
+    std::memcpy(zip_with_magic.data() + 4, "PTMF", 4);
+    for (const bytes* b : {&magic_only, static_cast<const bytes*>(&zip_with_magic)}) {
+        write_bytes(file, *b);
+        CATCH_CHECK(in_child([&] { lt::torchscript_generator<double> g(file.string(), 8); return loaded_same; }) == refused);
+        CATCH_CHECK(in_child([&] { (void)tr::open_checkpoint(file); return loaded_same; }) == refused);
+        CATCH_CHECK_THROWS_WITH(lw::torch::detail::verify_zip_archive("torch::test", file, "TorchScript archive"),
+                                Catch::Contains("FlatBuffer") && Catch::Contains("torch.jit.save"));
+    }
+    // An intact zip behind 8 bytes of something else: zip readers accept a prefix, LibTorch's does not.
+    bytes prefixed(8, 0x20);
+    const bytes original = read_bytes(fixtures + "mapping.pt");
+    prefixed.insert(prefixed.end(), original.begin(), original.end());
+    write_bytes(file, prefixed);
+    CATCH_CHECK_THROWS_AS(lt::torchscript_generator<double>(file.string(), 8), lw::model_loading_error);
+    CATCH_CHECK_THROWS_WITH(lt::torchscript_generator<double>(file.string(), 8),
+                            Catch::Contains("does not start with a zip local file header"));
+}
+
 CATCH_TEST_CASE("torch: a damaged checkpoint is model_loading_error from open_checkpoint, never a crash, and an intact one reads back") {
     namespace tr = latentwalk::torch::training;
     temp_folder tmp;

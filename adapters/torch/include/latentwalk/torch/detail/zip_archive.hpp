@@ -231,7 +231,9 @@ inline std::uint32_t entry_crc(file_reader& file, const entry& e) {
 }  // namespace zip
 
 /// True when `path` starts like a mobile (lite-interpreter) flatbuffer module: bytes 4..7 "PTMF",
-/// which torch::jit::load also accepts. Those files have no checksums to verify.
+/// which torch::jit::load (and so torch::serialize::InputArchive::load_from) also accepts and hands to
+/// LibTorch 1.13's FlatBuffer loader, which checks nothing: a damaged one, or 25 arbitrary bytes with
+/// that magic, dies with SIGSEGV there (found by fuzz/torchscript_load). verify_zip_archive refuses them.
 inline bool is_flatbuffer_module(const std::filesystem::path& path) {
     std::ifstream in(path, std::ios::binary);
     char head[8] = {};
@@ -251,6 +253,21 @@ inline void verify_zip_archive(std::string_view where, const std::filesystem::pa
     if (size < 22)
         file.fail("it has " + std::to_string(size) + " bytes, fewer than a zip end record's 22, so it is truncated or "
                   "not a zip archive at all");
+
+    // LibTorch picks its reader by the first 8 bytes: "PTMF" at 4..7 is a FlatBuffer module (read
+    // unchecked, see is_flatbuffer_module), "PK\3\4" at 0..3 a zip archive (PyTorchStreamReader).
+    // Anything else LibTorch refuses itself, but a valid zip may have a prefix: insist on the zip start.
+    {
+        unsigned char head[8] = {};
+        file.read(0, head, sizeof head);  // size >= 22 here
+        if (std::string_view(reinterpret_cast<const char*>(head + 4), 4) == "PTMF")
+            file.fail("it is a mobile FlatBuffer module (bytes 4 to 7 are \"PTMF\"), which LibTorch 1.13 reads "
+                      "without checking its structure (a damaged one crashes the process), so latentwalk does not "
+                      "load those: save the model with torch.jit.save (a zip archive)");
+        if (u32(head) != local_signature)
+            file.fail("it does not start with a zip local file header (\"PK\\3\\4\"), so it is not a zip archive "
+                      "LibTorch's reader accepts");
+    }
 
     // End of central directory: the last signature within the final 22 + 65535 bytes.
     const std::uint64_t tail_size = std::min<std::uint64_t>(size, 22 + 65535);
