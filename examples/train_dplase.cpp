@@ -35,6 +35,7 @@
 #include <latentwalk/density/corrected_walk.hpp>
 #include <latentwalk/density/iid_gaussian_mixture.hpp>
 #include <latentwalk/torch.hpp>
+#include <latentwalk/torch/detail/zip_archive.hpp>
 #include <latentwalk/torch/dplase.hpp>
 #include <latentwalk/torch/training/train_loop.hpp>
 #if defined(LATENTWALK_HAVE_PLOT)
@@ -462,6 +463,8 @@ int main(int argc, char** argv) {
                              std::to_string(s.hidden) + " (leaky ReLU 0.2, seed " + std::to_string(s.seed) + ")";
         } else {
             if (s.model.empty()) throw lw::invalid_argument_error("train_dplase: --generator torchscript needs --model PATH.");
+            // the same check torchscript_generator makes (CRC-32s, no FlatBuffer magic) before LibTorch reads it
+            latentwalk::torch::detail::verify_zip_archive("train_dplase", s.model, "TorchScript model");
             script = std::make_shared<::torch::jit::Module>(::torch::jit::load(s.model));
             script->to(at::kDouble);
             ::torch::jit::Module target = *script;

@@ -1,6 +1,8 @@
 // torch: the derivation layer's batched products (issue 18): a Jacobian of a generator with
 // batched_products is one batched call per memory chunk and equals the column loop; the randomized
 // method asks each sketch block as one call; automatic on a batch never returns an unconverged basis.
+#include <latentwalk/derivatives.hpp>
+#include <latentwalk/tangent/tangent_basis.hpp>
 #include <latentwalk/torch.hpp>
 
 #include <atomic>
