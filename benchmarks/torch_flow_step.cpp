@@ -12,7 +12,9 @@
 // → 784 (sigmoid), 1×28×28 images, weights from manual_seed(1) (the values do not change the cost).
 // Arguments: {d, threads}; K = 16 potentials, batch 32 (the trainer's default).
 // Also the rows benchmarks/peers compares with PyTorch on the same weights (one thread):
-//   laplacian_torch/B    torch::mlp_potential::laplacian of B = 2, 64 codes (d = 512), one call
+//   laplacian_torch/B    torch::mlp_potential::laplacian of B = 2, 64 codes (d = 512), one call: the
+//                        closed form (one batched GEMM chain, the default)
+//   laplacian_torch_autograd/B   the same by autograd (d HVPs in one double backward), the path it replaced
 //   euler_step_torch     one Euler step of potential_flow on torch::mlp_potential (d = 512, batch 1)
 #include <benchmark/benchmark.h>
 
@@ -63,6 +65,11 @@ const lt::mlp_potential<double>& torch_potential() {
     static const lt::mlp_potential<double> u(512, latentwalk::bench::flow_potential_weights(512));
     return u;
 }
+const lt::mlp_potential<double>& torch_potential_autograd() {
+    static const lt::mlp_potential<double> u(512, latentwalk::bench::flow_potential_weights(512),
+                                             {.derivatives = lt::mlp_derivatives::autograd});
+    return u;
+}
 at::Tensor peer_codes(std::int64_t count) {
     Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> Z = latentwalk::bench::gaussian_codes(64, 512, 13);
     return at::from_blob(Z.data(), {64, 512}, at::kDouble).narrow(0, 0, count).clone();
@@ -74,6 +81,15 @@ void laplacian_torch(benchmark::State& state) {
     const lt::vector<double> z = peer_codes(state.range(0));
     const auto t = at::full({state.range(0)}, 0.5, at::kDouble);
     for (auto _ : state) benchmark::DoNotOptimize(torch_potential().laplacian(z, t).data_ptr());
+    state.counters["samples"] = static_cast<double>(state.range(0));
+}
+
+/// The same by autograd (mlp_derivatives::autograd), the path the closed form replaced.
+void laplacian_torch_autograd(benchmark::State& state) {
+    at::set_num_threads(1);
+    const lt::vector<double> z = peer_codes(state.range(0));
+    const auto t = at::full({state.range(0)}, 0.5, at::kDouble);
+    for (auto _ : state) benchmark::DoNotOptimize(torch_potential_autograd().laplacian(z, t).data_ptr());
     state.counters["samples"] = static_cast<double>(state.range(0));
 }
 
@@ -94,6 +110,7 @@ void euler_step_torch(benchmark::State& state) {
 }  // namespace
 
 BENCHMARK(laplacian_torch)->Arg(2)->Arg(64)->Unit(benchmark::kMillisecond);
+BENCHMARK(laplacian_torch_autograd)->Arg(2)->Arg(64)->Unit(benchmark::kMillisecond);
 BENCHMARK(euler_step_torch)->Unit(benchmark::kMicrosecond);
 
 BENCHMARK(flow_step)

@@ -154,7 +154,7 @@ GROUPS = [
     ("latentwalk_bench_torch_batched", "^(dense_torch|tangent_basis_torch_batched/[0-3]/{codes})(/|$)"),
     ("latentwalk_bench_grassmann", "^BM_(principal_angles_tall|warpage_threads)(/|$)"),
     ("latentwalk_bench_potential_flow", "^BM_(euler_step|laplacian_forward_loop/64)(/|$)"),
-    ("latentwalk_bench_torch_flow_step", "^(laplacian_torch/64|euler_step_torch)(/|$)"),
+    ("latentwalk_bench_torch_flow_step", "^(laplacian_torch(_autograd)?/64|euler_step_torch)(/|$)"),
 ]
 BATCH_METHODS = ["dense", "randomized", "lanczos", "automatic"]
 
@@ -302,8 +302,10 @@ def main():
             "authors' loop (torch)", py("authors_loop"), "", f"sigma {err:.0e}")
     row("principal angles 4096x50", "principal_angles, Eigen", cxx("BM_principal_angles_tall"),
         f"scipy {scipy.__version__} subspace_angles", py("scipy"), ">= 1.5x", f"angles {angle_err:.0e} rad")
-    row("exact Laplacian, batch 64, d = 512", "torch::mlp_potential::laplacian", cxx("laplacian_torch/64"),
+    row("exact Laplacian, batch 64, d = 512", "torch::mlp_potential::laplacian (closed form)", cxx("laplacian_torch/64"),
         "PyTorch d-HVP loop", py("hvp_loop"), ">= 10x", f"peer vs Eigen {lap_err:.0e}")
+    row("  (before: the same by autograd)", "torch::mlp_potential::laplacian (autograd)",
+        cxx("laplacian_torch_autograd/64"), "PyTorch d-HVP loop", py("hvp_loop"), "")
     row("  (the same on Eigen, a loop over the 64 codes)", "eigen::mlp_potential::laplacian",
         cxx("BM_laplacian_forward_loop/64"), "PyTorch d-HVP loop", py("hvp_loop"), "")
     row("Euler flow step, d = 512, batch 1", f"potential_flow(euler), Eigen, {counter('BM_euler_step', 'gradients'):.0f} gradient(s)",

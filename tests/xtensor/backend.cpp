@@ -3,10 +3,13 @@
 // the deduced defaults against the adapter's overrides, and the generic models' sentences.
 #include <latentwalk/eigen/backend.hpp>
 #include <latentwalk/eigen/mlp_generator.hpp>
+#include <latentwalk/eigen/mlp_potential.hpp>
+#include <latentwalk/potentials/mlp_potential.hpp>
 #include <latentwalk/xtensor.hpp>
 
 #include <cmath>
 #include <limits>
+#include <tuple>
 #include <random>
 #include <vector>
 
@@ -233,4 +236,37 @@ CATCH_TEST_CASE("xtensor: the generic MLP's leaky ReLU and tanh equal the Eigen 
         CATCH_CHECK(max_abs_diff(to_eigen(g(z)), ref(ez)) <= 1e-14);
         CATCH_CHECK(max_abs_diff(to_eigen(g.jvp(z, v)), ref.jvp(ez, ev)) <= 1e-14);
     }
+}
+
+CATCH_TEST_CASE("xtensor: the closed-form MLP potential, written once against the seam, equals the Eigen potential of the same weights") {
+    // (d, H, E): d < H, d = H, and d > H (the Laplacian through the QR factor of W_zᵀ)
+    for (const auto& [d, H, E] : {std::tuple{5, 7, 6}, std::tuple{6, 6, 6}, std::tuple{9, 4, 8}})
+        for (bool output_tanh : {true, false}) {
+            lw::eigen::mlp_potential<double>::options eo;
+            eo.hidden = H;
+            eo.embedding = E;
+            eo.output_tanh = output_tanh;
+            const auto ref = lw::eigen::mlp_potential<double>::random(d, eo, 61 + static_cast<std::uint64_t>(d), 2.0);
+            const lw::mlp_potential<XB> u(X::vector{}, d, ref.host_weights(), {H, E, output_tanh});
+            auto rng = lw::test::rng(62);
+            const Eigen::VectorXd ez = lw::test::random_vector(d, rng), ev = lw::test::random_vector(d, rng);
+            const X::vector z = X::from_values(X::vector{}, std::span<const double>(ez.data(), static_cast<std::size_t>(d)));
+            const X::vector v = X::from_values(z, std::span<const double>(ev.data(), static_cast<std::size_t>(d)));
+            const double t = 0.7;
+            auto rel = [](double a, double b) { return std::abs(a - b) / std::max(std::abs(b), 1e-300); };
+            auto vrel = [](const Eigen::VectorXd& a, const Eigen::VectorXd& b) {
+                return (a - b).cwiseAbs().maxCoeff() / std::max(b.cwiseAbs().maxCoeff(), 1e-300);
+            };
+            CATCH_CHECK(rel(u.value(z, t), ref.value(ez, t)) <= 1e-14);
+            CATCH_CHECK(vrel(to_eigen(u.gradient(z, t)), ref.gradient(ez, t)) <= 1e-13);
+            CATCH_CHECK(vrel(to_eigen(u.hessian_vector(z, t, v)), ref.hessian_vector(ez, t, ev)) <= 1e-13);
+            CATCH_CHECK(rel(u.laplacian(z, t), ref.laplacian(ez, t)) <= 1e-13);
+            CATCH_CHECK(rel(u.time_derivative(z, t), ref.time_derivative(ez, t)) <= 1e-13);
+            CATCH_CHECK(rel(u.second_time_derivative(z, t), ref.second_time_derivative(ez, t)) <= 1e-13);
+        }
+    // bad input: a z of the wrong length, a NaN time
+    const auto ref = lw::eigen::mlp_potential<double>::random(3, {}, 5);
+    const lw::mlp_potential<XB> u(X::vector{}, 3, ref.host_weights());
+    CATCH_CHECK_THROWS_AS(u.gradient(X::fill(X::vector{}, 4, 0.1), 0.0), lw::dimension_error);
+    CATCH_CHECK_THROWS_AS(u.laplacian(X::fill(X::vector{}, 3, 0.1), std::nan("")), lw::numerical_error);
 }

@@ -91,6 +91,7 @@
 // | T::sum(x)                       | batch_scalar       | Σ x_i                               dot(x, 1) | D | O(n)   |
 // | T::diagonal(A)                  | vector             | (A_00, …, A_kk), k = min(r, c) − 1   element | D | O(k²)  |
 // | T::column_norms(A)              | vector             | (‖A[:,0]‖, …, ‖A[:,c−1]‖)       col, norm | D | O(rc)  |
+// | T::column_squared_norms(A)      | vector             | (‖A[:,0]‖², …) (no overflow guard)  column_norms | D | O(rc) |
 //
 // Family 4 — factorizations (BackendFactorizations)
 // | T::thin_qr(A)                   | qr_result          | {Q r×c orthonormal, R c×c}, A = QR (r ≥ c)  | R   | O(rc²) |
@@ -123,6 +124,10 @@
 // |                                 |                    | of vectors [c, ..., r] (column = new lead dim)|     |        |
 // | T::batch_as_columns(x)          | matrix             | the inverse: [c, ..., r] → [..., r, c]      | opt | O(rc)  |
 // | T::unit_columns(like, n, j, c)  | matrix             | columns j..j+c−1 of I_n, [..., n, c]        | opt | O(nc)  |
+//
+// Optional family — special functions (BackendErf); the closed-form MLP potential's exact GELU needs it
+// (latentwalk/potentials/mlp_potential.hpp). Eigen, torch and xtensor have it.
+// | T::cwise_erf(x)                 | vector             | element-wise error function erf(x_i)        | opt | O(n)   |
 //
 // Deduced defaults are exact where the required operation is (1·x + y = x + y; a·x + 0 = a·x;
 // element = x_i·1), except that sum and the default column_norms/diagonal accumulate in their own
@@ -364,6 +369,13 @@ concept BackendBlockProducts =
         { backend_traits<B>::unit_columns(x, i, i, i) } -> std::convertible_to<matrix_t<B>>;
     };
 
+/// The optional special-functions family (see the table): the element-wise error function, which no
+/// composition of the required element-wise operations gives to full precision.
+template <class B>
+concept BackendErf = requires(const vector_t<B>& x) {
+    { backend_traits<B>::cwise_erf(x) } -> std::convertible_to<vector_t<B>>;
+};
+
 /// A backend: the six required families and the deduced operations.
 template <class B>
 concept Backend = BackendTypes<B> && BackendConstruction<B> && BackendLinearAlgebra<B> && BackendFactorizations<B> &&
@@ -475,6 +487,14 @@ struct backend_defaults {
         auto out = X::zeros(A, c);
         for (typename X::index j = 0; j < c; ++j) out = X::axpy(X::norm(X::col(A, j)), X::unit(A, c, j), out);
         return out;
+    }
+
+    /// ‖A[:, j]‖² for every column: the squares of column_norms (a backend overrides it with one
+    /// reduction of A ⊙ A, which may overflow where column_norms does not).
+    template <class X = backend_traits<B>>
+    static typename X::vector column_squared_norms(const typename X::matrix& A) {
+        const auto n = X::column_norms(A);
+        return X::cwise_product(n, n);
     }
 
     // Family 4, factorizations.

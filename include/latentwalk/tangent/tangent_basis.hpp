@@ -26,7 +26,8 @@
 //   automatic   dense when the generator lacks a JVP or a VJP of its own (a matrix-free method
 //               would assemble J on every product), or when min(n, m) ≤ 64, or when
 //               4k ≥ min(n, m) (the Krylov space would cover a large part of the space anyway);
-//               lanczos otherwise. For a batch of latent codes (lanczos runs one at a time):
+//               lanczos otherwise. For a batch of latent codes (the rule predates the batched
+//               lanczos and is kept until the peer table says otherwise):
 //               randomized when its first pass costs fewer products than dense,
 //               ℓ(2q + 3) + k < min(n, m), with adaptive passes while they fit in dense's product
 //               count; when it has not converged by then, dense answers (report.method = dense,
@@ -45,13 +46,17 @@
 // backend operation (column_signs). Sample b equals the call on z[b] alone (randomized: each sample
 // draws its own Ω, sample 0 the unbatched call's). The report then holds, for each i, the largest
 // residual over the batch, the tolerance rel_tol·σ₁ of the sample with the smallest σ₁, and
-// converged = every sample met its own tolerance. lanczos refuses a batch with dimension_error.
+// converged = every sample met its own tolerance. lanczos runs a batch in lock step (one
+// Golub–Kahan recurrence per code: each step one batched JVP and one batched VJP, B and its SVD
+// batched on the backend),
+// restarting until every sample converged; a breakdown in some sample (J of rank below ℓ there)
+// answers with dense instead (report.fell_back_to_dense, all products counted).
 //
 // Sign convention (all methods): each pair (uᵢ, vᵢ) is flipped together so that the entry of vᵢ
 // of largest magnitude (the first such on an exact tie) is positive; uᵢ = J vᵢ / σᵢ throughout.
 // With the same seed, results are bit-for-bit reproducible.
 //
-// Errors: dimension_error when z has the wrong length, k > min(n, m), or lanczos gets a batch;
+// Errors: dimension_error when z has the wrong length or k > min(n, m);
 // invalid_argument_error when k < 1 or an option is out of range; numerical_error on NaN/Inf in z, when a product
 // comes back non-finite, or when check_adjoint finds ⟨u, Jv⟩ ≠ ⟨Jᵀu, v⟩; convergence_error
 // (a numerical_error) when the residuals miss the tolerance and throw_on_nonconvergence is set.
@@ -80,7 +85,7 @@ tangent_method automatic_tangent_method(const G& g, long long k, long long sampl
         return tangent_method::dense;
     } else {
         const long long r = std::min<long long>(g.latent_dim(), g.output_dim());
-        if (samples > 1) {  // lanczos is per latent code: the cheaper of randomized and dense
+        if (samples > 1) {  // for a batch: the cheaper of randomized and dense
             const long long ell = std::min(r, k + static_cast<long long>(options.oversampling));
             return ell * (2LL * options.power_iterations + 3) + k < r ? tangent_method::randomized
                                                                       : tangent_method::dense;
@@ -113,10 +118,6 @@ tangent_basis_result<typename G::backend> tangent_basis(const G& g, const vector
     const double rel_tol = detail::default_relative_tolerance<scalar_t<B>>(options.tolerance);
 
     const long long samples = backend_traits<B>::batch_size(z);
-    if (options.method == tangent_method::lanczos && samples > 1)
-        throw dimension_error(detail::sentence(where, "z holds a batch of " + detail::number(samples) +
-                                                          " latent codes, but lanczos runs one latent code at a "
-                                                          "time; use dense or randomized for a batch, or loop."));
     const tangent_method method = options.method == tangent_method::automatic
                                       ? automatic_tangent_method(g, k, samples, options)
                                       : options.method;
@@ -132,8 +133,13 @@ tangent_basis_result<typename G::backend> tangent_basis(const G& g, const vector
     } else if (method == tangent_method::lanczos) {
         const long long ell = options.subspace_dimension > 0 ? options.subspace_dimension
                                                              : std::min(r, std::max(2 * k, k + 10));
+        bool broke_down = false;
         res = detail::lanczos_tangent_basis(cg, z, static_cast<I>(k), static_cast<I>(ell), options.max_restarts,
-                                            rel_tol, options.seed);
+                                            rel_tol, options.seed, &broke_down);
+        if (broke_down) {  // a batch whose recurrence broke down in some sample: dense answers, all products counted
+            res = detail::dense_tangent_basis(cg, z, static_cast<I>(k), rel_tol, options.block_memory_bytes);
+            res.report.fell_back_to_dense = true;
+        }
     } else {
         const long long ell = std::min(r, k + static_cast<long long>(options.oversampling));
         const bool automatic = options.method == tangent_method::automatic;

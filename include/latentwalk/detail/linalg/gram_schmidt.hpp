@@ -6,7 +6,9 @@
 // | function                               | does                                           | cost            |
 // |----------------------------------------|------------------------------------------------|-----------------|
 // | orthogonalize_against<B>(Q, j, w, c)   | w − Q_j Q_jᵀ w, twice (classical GS, "twice is | 4 r j            |
-// |                                        | enough"); c (optional) gets Q_jᵀ w             |                 |
+// |                                        | enough"); c (optional) gets Q_jᵀ w, on the host |                 |
+// |                                        | (c: std::vector<double>*) or the backend (c: a  |                 |
+// |                                        | vector_t<B>&, per sample of a batch)           |                 |
 // | random_orthogonal_unit<B>(like,Q,j,n,r)| a random unit vector ⟂ the first j columns    | ≤ 4 draws + GS  |
 #include <cstddef>
 #include <vector>
@@ -28,6 +30,24 @@ vector_t<B> orthogonalize_against(const matrix_t<B>& Q, index_t<B> j, vector_t<B
     const auto c2 = T::tmatvec(Qj, w);
     w = T::sub(w, T::matvec(Qj, c2));
     if (coeffs) *coeffs = T::to_host(T::add(c1, c2));
+    return w;
+}
+
+/// The same, with the coefficients Qⱼᵀw kept on the backend (a [..., j] vector per sample, so that a
+/// batch of recurrences keeps its own coefficients); j = 0 gives an empty vector.
+template <class B>
+vector_t<B> orthogonalize_against(const matrix_t<B>& Q, index_t<B> j, vector_t<B> w, vector_t<B>& coeffs) {
+    using T = backend_traits<B>;
+    if (j == 0) {
+        coeffs = T::zeros(w, 0);
+        return w;
+    }
+    const auto Qj = T::block_cols(Q, 0, j);
+    const auto c1 = T::tmatvec(Qj, w);
+    w = T::sub(w, T::matvec(Qj, c1));
+    const auto c2 = T::tmatvec(Qj, w);
+    w = T::sub(w, T::matvec(Qj, c2));
+    coeffs = T::add(c1, c2);
     return w;
 }
 

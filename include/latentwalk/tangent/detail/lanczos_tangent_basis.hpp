@@ -18,8 +18,14 @@
 // Breakdown (α or β ≈ 0: an invariant subspace was found) continues from a random vector
 // orthogonal to the basis, with a zero coupling, which keeps J V = U B exact.
 //
-// The small projected matrix B is kept on the host (T::to_host of the Gram–Schmidt coefficients):
-// the recurrence is inherently per latent point, and B is at most ℓ×ℓ.
+// Batches (torch): the recurrences of a batch of codes run in lock step, each with its own Krylov
+// space — every JVP/VJP is one batched call, the Gram–Schmidt coefficients, B (ℓ×ℓ per sample) and
+// its SVD stay on the backend, batched. The per-point product count is the unbatched one (2ℓ per
+// cycle plus the restarts); the batch restarts until every sample's top k residuals meet the
+// tolerance, so a sample equals its unbatched call when both restart as often (sample 0 draws the
+// unbatched call's v₀). A breakdown in some sample of a batch (J of rank below ℓ there: the random
+// continuation above is per sample) cannot be taken in lock step: the function then reports it
+// through `broke_down` and tangent_basis answers with the dense method (report.fell_back_to_dense).
 #include <algorithm>
 #include <random>
 #include <span>
@@ -35,7 +41,8 @@ namespace latentwalk::detail {
 template <class CG>
 tangent_basis_result<typename CG::backend> lanczos_tangent_basis(const CG& cg, const vector_t<typename CG::backend>& z,
                                                                  index_t<typename CG::backend> k, index_t<typename CG::backend> ell,
-                                                                 int max_restarts, double rel_tol, std::uint64_t seed) {
+                                                                 int max_restarts, double rel_tol, std::uint64_t seed,
+                                                                 bool* broke_down = nullptr) {
     using B = typename CG::backend;
     using T = backend_traits<B>;
     using S = scalar_t<B>;
@@ -43,69 +50,77 @@ tangent_basis_result<typename CG::backend> lanczos_tangent_basis(const CG& cg, c
     const auto n = static_cast<I>(cg.latent_dim());
     const auto m = static_cast<I>(cg.output_dim());
     const double eps = static_cast<double>(std::numeric_limits<S>::epsilon());
+    const bool batched = T::batch_size(z) > 1;
+    if (broke_down) *broke_down = false;
     std::mt19937_64 rng(seed);
 
     auto V = T::zeros(z, n, ell + 1);
     auto U = T::zeros(z, m, ell);
-    std::vector<double> Bh(static_cast<std::size_t>(ell * ell), 0.0);  // column-major ℓ×ℓ
-    auto b = [&](I i, I j) -> double& { return Bh[static_cast<std::size_t>(j * ell + i)]; };
+    auto Bm = T::zeros(z, ell, ell);  // B = Uᵀ J V, one per sample
+    const auto Iell = T::identity(z, ell);
 
     {
         const auto v0 = T::random_normal(z, n, rng);
         T::set_col(V, 0, T::scale(v0, S(1) / T::norm(v0)));
     }
     I start = 0;           // first column to (re)build in this cycle
-    double norm_est = 0;   // running estimate of ‖J‖ for breakdown tests
+    double norm_est = 0;   // running estimate of ‖J‖ (over the batch) for breakdown tests
     int restarts = 0;
-    std::vector<double> coeffs;
-    double last_beta = 0;
+    auto coeffs = T::zeros(z, 0);
+    auto last_beta = T::constant(z, 0.0);
 
     tangent_basis_result<B> res;
+    auto give_up = [&] {  // a batch broke down: the caller answers densely
+        if (broke_down) *broke_down = true;
+        copy_counts(res.report, cg);
+        return res;
+    };
     while (true) {
         // ---- extend the factorization from column `start` to ℓ
         for (I j = start; j < ell; ++j) {
             const auto vj = T::col(V, j);
-            auto w = linalg::orthogonalize_against<B>(U, j, jvp_unchecked(cg, z, vj), &coeffs);
-            for (I i = 0; i < j; ++i) b(i, j) = coeffs[static_cast<std::size_t>(i)];
-            double alpha = T::host_value(T::norm(w));
-            norm_est = std::max(norm_est, alpha);
-            if (alpha <= 8 * eps * std::max(norm_est, 1e-300) * std::sqrt(double(std::max(n, m)))) {
-                alpha = 0;  // J vⱼ lies in span(U): any unit direction orthogonal to U will do
+            auto w = linalg::orthogonalize_against<B>(U, j, jvp_unchecked(cg, z, vj), coeffs);
+            const auto alpha = T::norm(w);
+            norm_est = std::max(norm_est, T::host_max(alpha));
+            const double threshold = 8 * eps * std::max(norm_est, 1e-300) * std::sqrt(double(std::max(n, m)));
+            auto column = T::scale(T::unit(z, ell, j), alpha);
+            if (T::host_min(alpha) <= threshold) {
+                if (batched) return give_up();
+                column = T::zeros(z, ell);  // J vⱼ lies in span(U): any unit direction orthogonal to U will do
                 T::set_col(U, j, linalg::random_orthogonal_unit<B>(z, U, j, m, rng));
             } else {
-                T::set_col(U, j, T::scale(w, static_cast<S>(1.0 / alpha)));
+                T::set_col(U, j, T::scale(w, S(1) / alpha));
             }
-            b(j, j) = alpha;
+            if (j > 0) column = T::add(T::matvec(T::block_cols(Iell, 0, j), coeffs), column);
+            T::set_col(Bm, j, column);
             const auto uj = T::col(U, j);
             auto x = linalg::orthogonalize_against<B>(V, j + 1, vjp_unchecked(cg, z, uj), nullptr);
-            double beta = T::host_value(T::norm(x));
-            norm_est = std::max(norm_est, beta);
-            if (beta <= 8 * eps * std::max(norm_est, 1e-300) * std::sqrt(double(std::max(n, m)))) {
+            auto beta = T::norm(x);
+            norm_est = std::max(norm_est, T::host_max(beta));
+            const double threshold_v = 8 * eps * std::max(norm_est, 1e-300) * std::sqrt(double(std::max(n, m)));
+            if (j + 1 >= n) {
+                // V spans the latent space: nothing is left, β = 0 and the Ritz triplets are exact.
+                beta = T::constant(z, 0.0);
+                T::set_col(V, j + 1, T::zeros(z, n));
+            } else if (T::host_min(beta) <= threshold_v) {
                 // Jᵀuⱼ lies in span(V): the next direction is free. At the end of a cycle β = 0
                 // means the Ritz triplets are exact.
-                beta = 0;
-                T::set_col(V, j + 1, j + 1 < n ? linalg::random_orthogonal_unit<B>(z, V, j + 1, n, rng) : T::zeros(z, n));
+                if (batched) return give_up();
+                beta = T::constant(z, 0.0);
+                T::set_col(V, j + 1, linalg::random_orthogonal_unit<B>(z, V, j + 1, n, rng));
             } else {
-                T::set_col(V, j + 1, T::scale(x, static_cast<S>(1.0 / beta)));
+                T::set_col(V, j + 1, T::scale(x, S(1) / beta));
             }
             // β of the last step couples the cycle to v_ℓ; it enters the residuals only.
             if (j + 1 == ell) last_beta = beta;
         }
 
-        // ---- Rayleigh–Ritz on the Krylov space: SVD of B = Uᵀ J V
-        auto Bm = T::zeros(z, ell, ell);
-        for (I j = 0; j < ell; ++j)
-            T::set_col(Bm, j,
-                       T::from_values(z, std::span<const double>(Bh.data() + static_cast<std::size_t>(j * ell),
-                                                                 static_cast<std::size_t>(ell))));
+        // ---- Rayleigh–Ritz on the Krylov space: SVD of B = Uᵀ J V (batched)
         const auto svd = T::thin_svd(Bm);
-        const auto sig = T::to_host(svd.S);
-        const auto last_row = T::to_host(T::tmatvec(svd.U, T::unit(z, ell, ell - 1)));
-        std::vector<double> residuals(static_cast<std::size_t>(k));
-        for (I i = 0; i < k; ++i)
-            residuals[static_cast<std::size_t>(i)] = std::abs(last_beta * last_row[static_cast<std::size_t>(i)]);
-        const double sigma1 = sig.empty() ? 0.0 : sig[0];
-        finish_residuals(res.report, residuals, sigma1, rel_tol);
+        const auto last_row = T::tmatvec(svd.U, T::unit(z, ell, ell - 1));  // X_{ℓ−1, i}
+        std::vector<vector_t<B>> residuals;  // |β X_{ℓ−1,i}| per sample
+        for (I i = 0; i < k; ++i) residuals.push_back(T::cwise_abs(T::lift(z, last_beta * T::element(last_row, i))));
+        finish_batched_residuals<B>(res.report, residuals, svd.S, rel_tol);
 
         const bool done = res.report.converged || restarts >= max_restarts;
         const I keep = done ? k : std::min<I>(ell - 1, k + (ell - k + 1) / 2);
@@ -124,11 +139,11 @@ tangent_basis_result<typename CG::backend> lanczos_tangent_basis(const CG& cg, c
         const auto v_next = T::col(V, ell);
         V = T::zeros(z, n, ell + 1);
         U = T::zeros(z, m, ell);
-        std::fill(Bh.begin(), Bh.end(), 0.0);
+        Bm = T::zeros(z, ell, ell);
         for (I i = 0; i < keep; ++i) {
             T::set_col(V, i, T::col(Vk, i));
             T::set_col(U, i, T::col(Uk, i));
-            b(i, i) = sig[static_cast<std::size_t>(i)];
+            T::set_col(Bm, i, T::scale(T::unit(z, ell, i), T::element(svd.S, i)));
         }
         T::set_col(V, keep, v_next);
         start = keep;

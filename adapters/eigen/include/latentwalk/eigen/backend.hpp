@@ -174,6 +174,8 @@ struct backend_traits<eigen::backend<Scalar>> : backend_defaults<eigen::backend<
     static vector cwise_cos(const vector& x) { return x.array().cos().matrix(); }
     static vector cwise_log1p(const vector& x) { return x.array().log1p().matrix(); }
     static vector cwise_expm1(const vector& x) { return x.unaryExpr([](Scalar a) { return std::expm1(a); }); }
+    /// The optional special-functions family (std::erf, element by element).
+    static vector cwise_erf(const vector& x) { return x.unaryExpr([](Scalar a) { return std::erf(a); }); }
     static vector cwise_min(const vector& x, const vector& y) { return x.cwiseMin(y); }
     static vector cwise_max(const vector& x, const vector& y) { return x.cwiseMax(y); }
     static vector reverse(const vector& x) { return x.reverse(); }
@@ -192,6 +194,7 @@ struct backend_traits<eigen::backend<Scalar>> : backend_defaults<eigen::backend<
     template <class Like> static long long batch_size(const Like&) { return 1; }
     template <class Like> static Scalar constant(const Like&, double s) { return static_cast<Scalar>(s); }
     static vector diagonal(const matrix& A) { return A.diagonal(); }
+    static vector column_squared_norms(const matrix& A) { return A.colwise().squaredNorm().transpose(); }
 };
 
 /// Plain Eigen matrices and vectors deduce their backend (see backend_of in concepts/backend.hpp).

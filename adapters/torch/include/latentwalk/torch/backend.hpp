@@ -81,6 +81,13 @@ public:
         const auto s = t_.sizes();
         return {s.begin(), s.end() - Trailing};
     }
+    /// The number of samples: the product of the batch shape (1 without a batch), without a vector.
+    long long batch_numel() const {
+        long long n = 1;
+        if (!t_.defined()) return n;
+        for (std::int64_t i = 0; i + Trailing < t_.dim(); ++i) n *= t_.size(i);
+        return n;
+    }
 
 private:
     at::Tensor t_;
@@ -265,6 +272,8 @@ struct backend_traits<torch::backend<Scalar>> : backend_defaults<torch::backend<
     static vector cwise_cos(const vector& x) { return x.tensor().cos(); }
     static vector cwise_log1p(const vector& x) { return x.tensor().log1p(); }
     static vector cwise_expm1(const vector& x) { return x.tensor().expm1(); }
+    /// The optional special-functions family.
+    static vector cwise_erf(const vector& x) { return x.tensor().erf(); }
     static vector cwise_min(const vector& x, const vector& y) { return at::minimum(x.tensor(), y.tensor()); }
     static vector cwise_max(const vector& x, const vector& y) { return at::maximum(x.tensor(), y.tensor()); }
     static vector reverse(const vector& x) { return x.tensor().flip({-1}); }
@@ -292,11 +301,7 @@ struct backend_traits<torch::backend<Scalar>> : backend_defaults<torch::backend<
 
     // Deduced operations done by one kernel instead of backend_defaults' loops.
     /// The number of samples: the product of the batch shape (no host copy).
-    template <class Like> static long long batch_size(const Like& like) {
-        long long n = 1;
-        for (auto d : like.batch_shape()) n *= d;
-        return n;
-    }
+    template <class Like> static long long batch_size(const Like& like) { return like.batch_numel(); }
     /// The diagonal of each matrix, [..., min(r, c)].
     static vector diagonal(const matrix& A) {
         return A.tensor().diagonal(0, -2, -1).contiguous();
@@ -309,6 +314,9 @@ struct backend_traits<torch::backend<Scalar>> : backend_defaults<torch::backend<
         auto q = t / safe;
         return (q * q).sum(-2).sqrt() * s.squeeze(-2);
     }
+
+    /// ‖A[:, j]‖² of each matrix, [..., c]: one reduction of A ⊙ A.
+    static vector column_squared_norms(const matrix& A) { return (A.tensor() * A.tensor()).sum(-2); }
 
     // The optional block-products family (latentwalk/concepts/backend.hpp).
     /// The c columns of A [..., r, c] as a batch of vectors [c, ..., r].

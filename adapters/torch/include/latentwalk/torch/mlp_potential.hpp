@@ -12,24 +12,34 @@
 // | member                          | method (all batched over the leading dimensions of z and t)     |
 // |---------------------------------|-----------------------------------------------------------------|
 // | value(z, t)                     | forward pass, no graph recorded                                 |
-// | gradient(z, t)                  | reverse mode: ∇_z of Σ_samples u                                |
-// | time_derivative, second_…       | reverse mode in t (the second by double backward)               |
-// | hessian_vector(z, t, v)         | double backward: ∇_z ⟨∇_z u, v⟩                                  |
-// | laplacian(z, t)                 | exact trace: the d Hessian-vector products with e_1 … e_d in    |
-// |                                 | one double-backward pass over a batch d times larger            |
+// | gradient(z, t)                  | closed form (default): latentwalk::mlp_potential's reverse sweep |
+// | time_derivative, second_…       | closed form: forward mode in t through the time branch          |
+// | hessian_vector(z, t, v)         | closed form: forward-mode derivative of the gradient along v    |
+// | laplacian(z, t)                 | closed form: the exact trace from one batched GEMM chain,       |
+// |                                 | B·H²·min(d, H) for a batch of B codes (memory B·min(d, H)·H)    |
 // | forward(z, t)                   | u with the autograd graph (training, custom losses)            |
+// The closed forms are latentwalk::mlp_potential (latentwalk/potentials/mlp_potential.hpp), written
+// once against the seam and run here on torch::backend: a batch of codes is one chain of batched
+// GEMMs on the CPU or CUDA, no autograd. With options.derivatives = mlp_derivatives::autograd the
+// same members use autograd instead (reverse mode; the second time derivative and H·v by double
+// backward; the Laplacian as the d products ∇²u e_i in one double-backward pass over a batch d times
+// larger): the reference the tests compare the closed forms with (1e-13, double).
 // H·1 (latentwalk::hessian_row_sum) and Hutchinson estimates (latentwalk::hutchinson_laplacian)
 // come from the PDE layer through hessian_vector.
 //
 // Weights: row-major arrays as PyTorch's nn.Linear.weight (out × in); the constructor takes any
 // struct with the fields of mlp_potential_weights (W_z, b_z, W_t1, b_t1, W_t2, b_t2, W_f, b_f,
 // w_out, b_out) — eigen::mlp_potential<>::weights among them — and weights_as<W>() writes them back.
-// parameters() gives the tensors themselves (leaves; set requires_grad to train them).
+// parameters() gives the tensors themselves (leaves; set requires_grad to train them). The closed forms
+// follow in-place changes of them (optimizer steps); a change through .data() / .set_data() bypasses
+// the version counters LibTorch keeps, so after one construct a new potential.
 // Errors: dimension_error for an array of the wrong length or z of the wrong length;
 // invalid_argument_error for d < 1, an odd embedding width or a tensor of another dtype;
 // numerical_error for NaN/Inf weights.
 #include <cmath>
 #include <cstdint>
+#include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -39,26 +49,27 @@
 
 #include <latentwalk/concepts/potential_field.hpp>
 #include <latentwalk/detail/validate.hpp>
+#include <latentwalk/potentials/mlp_potential.hpp>
 #include <latentwalk/torch/backend.hpp>
 #include <latentwalk/torch/module_generator.hpp>
 
 namespace latentwalk::torch {
 
+/// How the derivative members are computed.
+enum class mlp_derivatives {
+    closed_form,  ///< latentwalk::mlp_potential's forward propagation, batched GEMMs (default)
+    autograd      ///< LibTorch autograd (double backward): the reference
+};
+
 struct mlp_potential_options {
     std::int64_t hidden = 0;     ///< H; 0 means d
     std::int64_t embedding = 0;  ///< E (even, ≥ 2); 0 means d rounded up to even
     bool output_tanh = true;     ///< the released code ends with tanh
+    mlp_derivatives derivatives = mlp_derivatives::closed_form;
 };
 
-/// Row-major weights: W_* are out×in (nn.Linear.weight), b_* have length out.
-struct mlp_potential_weights {
-    std::vector<double> W_z, b_z;    ///< H×d, H
-    std::vector<double> W_t1, b_t1;  ///< H×E, H
-    std::vector<double> W_t2, b_t2;  ///< H×H, H
-    std::vector<double> W_f, b_f;    ///< H×H, H
-    std::vector<double> w_out;       ///< H
-    double b_out = 0.0;
-};
+/// Row-major weights: W_* are out×in (nn.Linear.weight), b_* have length out (the core's struct).
+using mlp_potential_weights = latentwalk::mlp_potential_weights;
 
 template <class Scalar = double>
 class mlp_potential {
@@ -143,6 +154,7 @@ public:
 
     vector<Scalar> gradient(const vector<Scalar>& z, const at::Tensor& t) const {
         check("torch::mlp_potential::gradient", z.tensor());
+        if (closed_form()) return closed()->gradient(z, t.to(z.tensor().options()));
         at::AutoGradMode grad_mode(true);
         auto zr = leaf(z.tensor(), t);
         auto g = ::torch::autograd::grad({forward(zr, t.detach()).sum()}, {zr});
@@ -151,6 +163,7 @@ public:
 
     at::Tensor time_derivative(const vector<Scalar>& z, const at::Tensor& t) const {
         check("torch::mlp_potential::time_derivative", z.tensor());
+        if (closed_form()) return closed()->time_derivative(z, t.to(z.tensor().options()));
         at::AutoGradMode grad_mode(true);
         auto tr = time_leaf(z.tensor(), t);
         auto g = ::torch::autograd::grad({forward(z.tensor().detach(), tr).sum()}, {tr});
@@ -159,6 +172,7 @@ public:
 
     at::Tensor second_time_derivative(const vector<Scalar>& z, const at::Tensor& t) const {
         check("torch::mlp_potential::second_time_derivative", z.tensor());
+        if (closed_form()) return closed()->second_time_derivative(z, t.to(z.tensor().options()));
         at::AutoGradMode grad_mode(true);
         auto tr = time_leaf(z.tensor(), t);
         auto g = ::torch::autograd::grad({forward(z.tensor().detach(), tr).sum()}, {tr}, {}, true, true);
@@ -169,6 +183,7 @@ public:
     vector<Scalar> hessian_vector(const vector<Scalar>& z, const at::Tensor& t, const vector<Scalar>& v) const {
         check("torch::mlp_potential::hessian_vector", z.tensor());
         check("torch::mlp_potential::hessian_vector", v.tensor());
+        if (closed_form()) return closed()->hessian_vector(z, t.to(z.tensor().options()), v);
         at::AutoGradMode grad_mode(true);
         auto zr = leaf(z.tensor(), t);
         auto g = ::torch::autograd::grad({forward(zr, t.detach()).sum()}, {zr}, {}, true, true);
@@ -179,6 +194,7 @@ public:
     /// Δ_z u exactly: tr ∇²u from the d products ∇²u e_i, taken in one pass over a batch d times larger.
     at::Tensor laplacian(const vector<Scalar>& z, const at::Tensor& t) const {
         check("torch::mlp_potential::laplacian", z.tensor());
+        if (closed_form()) return closed()->laplacian(z, t.to(z.tensor().options()));
         at::AutoGradMode grad_mode(true);
         const auto zb = leaf(z.tensor(), t).detach();  // [..., d]
         std::vector<std::int64_t> rep(static_cast<std::size_t>(zb.dim()) + 1, 1);
@@ -194,6 +210,36 @@ public:
     }
 
 private:
+    bool closed_form() const { return opts_.derivatives == mlp_derivatives::closed_form; }
+
+    using closed_type = latentwalk::mlp_potential<backend>;
+    /// The closed forms hold a copy of the weights (with transposes and a QR factor); it is rebuilt
+    /// when the parameters changed in place since (their version counters moved: optimizer steps,
+    /// copy_ under NoGradGuard). Shared by copies of this object, which share the parameter tensors.
+    struct closed_cache {
+        std::mutex mutex;
+        std::shared_ptr<const closed_type> value;
+        std::int64_t version = -1;
+    };
+    std::int64_t parameter_version() const {
+        std::int64_t v = 0;
+        for (const auto& p : parameters()) v += static_cast<std::int64_t>(p._version());
+        return v;
+    }
+    std::shared_ptr<const closed_type> closed() const {
+        const auto v = parameter_version();
+        std::lock_guard<std::mutex> lock(cache_->mutex);
+        if (!cache_->value || cache_->version != v) {
+            at::NoGradGuard no_grad;
+            cache_->value = std::make_shared<const closed_type>(
+                vector<Scalar>(at::zeros({1}, Wz_.options().requires_grad(false))), d_,
+                weights_as<latentwalk::mlp_potential_weights>(),
+                latentwalk::mlp_potential_options{H_, E_, opts_.output_tanh});
+            cache_->version = v;
+        }
+        return cache_->value;
+    }
+
     static at::Tensor load(const char* where, const char* name, const std::vector<double>& values,
                            std::vector<std::int64_t> shape, const at::TensorOptions& to) {
         std::int64_t n = 1;
@@ -246,6 +292,7 @@ private:
     std::int64_t d_, H_ = 0, E_ = 0;
     options opts_;
     at::Tensor Wz_, bz_, Wt1_, bt1_, Wt2_, bt2_, Wf_, bf_, wout_, bout_, omega_;
+    std::shared_ptr<closed_cache> cache_ = std::make_shared<closed_cache>();
 };
 
 static_assert(ProvidesHessianVector<mlp_potential<double>> && ProvidesLaplacian<mlp_potential<double>>);

@@ -280,6 +280,8 @@ struct backend_traits<xtensor::backend<Scalar>> : backend_defaults<xtensor::back
     static vector cwise_log(const vector& x) { return xt::log(x); }
     static vector cwise_log1p(const vector& x) { return xt::log1p(x); }
     static vector cwise_expm1(const vector& x) { return xt::expm1(x); }
+    /// The optional special-functions family.
+    static vector cwise_erf(const vector& x) { return xt::erf(x); }
     static vector cwise_sin(const vector& x) { return xt::sin(x); }
     static vector cwise_cos(const vector& x) { return xt::cos(x); }
     static vector cwise_atan2(const vector& y, const vector& x) { return xt::atan2(y, x); }
