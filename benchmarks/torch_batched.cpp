@@ -12,7 +12,7 @@
 //   lanczos_torch, dense_torch    latentwalk's tangent_basis (k = 10, Lanczos / dense) on torch, one code
 //   tangent_basis_torch_batched/M/B  latentwalk's tangent_basis (k = 10) on a batch of B codes in one
 //                                 call, M = 0 dense, 1 randomized (defaults), 2 lanczos, 3 automatic;
-//                                 a method that refuses a batch is a skipped row
+//                                 (lanczos: one recurrence per code in lock step)
 //   randomized_basis_eigen_loop/B tangent_basis(randomized, k = 10) on Eigen, one code after the other
 //   fixture_local_basis_reference the Local Basis method on the TorchScript mapping fixture
 //                                 (tests/torch/fixtures/mapping.pt, 8 → 8): full Jacobian by autograd
