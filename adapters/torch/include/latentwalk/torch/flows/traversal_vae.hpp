@@ -420,10 +420,7 @@ public:
         bank_opt_.save(bo);
         archive.write("model_optimizer", mo);
         archive.write("bank_optimizer", bo);
-        std::ostringstream os;
-        os << rng_;
-        const std::string s = os.str();
-        archive.write("rng", at::tensor(std::vector<std::int64_t>(s.begin(), s.end()), at::kLong), true);
+        detail::write_rng(archive, rng_);
         detail::save_archive_atomically("torch::traversal_vae_trainer::save", archive, path);
     }
 
@@ -432,51 +429,17 @@ public:
         ::torch::serialize::InputArchive archive, mo, bo;
         detail::open_tagged_archive(where, archive, kind_tag, path);
         const auto step = static_cast<std::int64_t>(detail::read_meta(where, archive, "step", path));
-        std::mt19937_64 rng;
-        try {
-            at::Tensor bytes;
-            if (!archive.try_read("rng", bytes, true)) throw model_loading_error("");
-            const auto h = bytes.to(at::kLong).contiguous();
-            std::string s(static_cast<std::size_t>(h.numel()), ' ');
-            for (std::int64_t i = 0; i < h.numel(); ++i) s[static_cast<std::size_t>(i)] = static_cast<char>(h.data_ptr<std::int64_t>()[i]);
-            std::istringstream is(s);
-            is >> rng;
-            if (!is) throw model_loading_error("");
-            archive.read("model_optimizer", mo);
-            archive.read("bank_optimizer", bo);
-        } catch (const std::exception&) {
-            throw model_loading_error(latentwalk::detail::sentence(where, "'" + path.string() + "' lacks the optimizer or generator state."));
-        }
+        const auto rng = detail::read_rng_and_optimizers(where, archive, path, {{"model_optimizer", &mo}, {"bank_optimizer", &bo}});
         detail::read_module(where, *pair_, archive, path);
-        try {
-            model_opt_.load(mo);
-            bank_opt_.load(bo);
-        } catch (const std::exception& e) {
-            throw model_loading_error(latentwalk::detail::sentence(where, "the optimizer state of '" + path.string() +
-                                                                              "' does not fit: " + std::string(e.what()).substr(0, 160)));
-        }
+        detail::load_optimizers(where, path, {{&model_opt_, &mo}, {&bank_opt_, &bo}});
         rng_ = rng;
         step_ = step;
-        restore_gradient_slots(model_opt_);
-        restore_gradient_slots(bank_opt_);
+        detail::restore_gradient_slots(model_opt_, opts_.idle);
+        detail::restore_gradient_slots(bank_opt_, opts_.idle);
     }
 
 private:
     static constexpr double kind_tag = 23.0;
-
-    /// As flow_trainer: under keep_momentum a parameter holds a (zeroed) gradient iff Adam has a state for it.
-    void restore_gradient_slots(::torch::optim::Adam& opt) {
-        for (auto& group : opt.param_groups())
-            for (auto& p : group.params()) {
-                const bool has_state = opt.state().count(c10::guts::to_string(p.unsafeGetTensorImpl())) > 0;
-                if (has_state && opts_.idle == idle_parameters::keep_momentum) {
-                    if (!p.grad().defined()) p.mutable_grad() = at::zeros_like(p);
-                    else p.mutable_grad().zero_();
-                } else {
-                    p.mutable_grad() = at::Tensor();
-                }
-            }
-    }
 
     models::vae model_;
     std::shared_ptr<Bank> bank_;
