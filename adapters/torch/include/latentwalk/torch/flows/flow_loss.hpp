@@ -139,10 +139,58 @@ inline at::Tensor generator_jvp(const tensor_function& G, const at::Tensor& z, c
     return grad({jt}, {w}, {v}, true, true)[0];
 }
 
+/// The parts of flow_loss_options that define the wave residual f = u_tt − c²Δu at one collocation point.
+struct wave_residual_options {
+    wave_laplacian laplacian = wave_laplacian::trace;
+    std::int64_t hutchinson_probes = 1;
+    time_derivative_reduction u_tt = time_derivative_reduction::per_sample;
+    loss_reduction reduction = loss_reduction::paper;
+};
+
+/// What bank.terms must compute at a collocation point for the residual of `w`.
+inline potential_terms_request wave_request(const wave_residual_options& w, std::int64_t d, at::TensorOptions opts) {
+    potential_terms_request req;
+    req.second_time_derivative = true;
+    req.laplacian = w.laplacian == wave_laplacian::trace;
+    if (w.laplacian == wave_laplacian::hessian_row_sum) req.hessian_probe = at::ones({d}, opts);
+    return req;
+}
+
+/// ‖f(z, t)‖² of one collocation point, reduced over the batch as `w.reduction` says; `s` holds the terms
+/// wave_request asked for at (z, t). `probe_rng` draws the Hutchinson probes.
+template <class Bank>
+at::Tensor wave_residual_square(const Bank& bank, std::int64_t k, const at::Tensor& z, const at::Tensor& ti,
+                                const potential_terms& s, const wave_residual_options& w, std::mt19937_64& probe_rng) {
+    const std::int64_t B = z.size(0), d = z.size(1);
+    at::Tensor utt = s.u_tt;  // [B]
+    if (w.u_tt == time_derivative_reduction::batch_sum) utt = utt.sum().expand_as(utt);
+    const auto c2 = bank.wave_speed_squared(k);
+    at::Tensor f;
+    if (w.laplacian == wave_laplacian::trace) {
+        f = (utt - c2 * s.laplacian).unsqueeze(-1);
+    } else if (w.laplacian == wave_laplacian::hutchinson) {
+        at::Tensor est = at::zeros_like(utt);
+        std::bernoulli_distribution coin(0.5);
+        for (std::int64_t p = 0; p < w.hutchinson_probes; ++p) {
+            std::vector<double> signs(static_cast<std::size_t>(B * d));
+            for (auto& x : signs) x = coin(probe_rng) ? 1.0 : -1.0;
+            const auto v = at::tensor(signs, at::kDouble).reshape({B, d}).to(z.options());
+            potential_terms_request hv;
+            hv.hessian_probe = v;
+            est = est + (v * bank.terms(k, z, ti, hv).hessian_vector).sum(-1);
+        }
+        f = (utt - c2 * est / static_cast<double>(w.hutchinson_probes)).unsqueeze(-1);
+    } else {
+        f = utt.unsqueeze(-1) - c2 * s.hessian_vector;  // [B, d]
+    }
+    return w.reduction == loss_reduction::paper ? (f * f).sum(-1).mean() : (f * f).mean();
+}
+
 }  // namespace detail
 
 /// The loss of one batch: bank (potential_bank, linear_bank or rbf_bank), classifier (a module with
-/// forward(a, b) → logits), generator, z₀ [B, d], potential k, start time t. `probe_rng` draws the
+/// forward(a, b) → logits, or forward_at(a, b, time of a) → logits when it needs the time, as
+/// traversal_vae.hpp's encoder_pair_classifier does), generator, z₀ [B, d], potential k, start time t. `probe_rng` draws the
 /// Hutchinson probes (unused otherwise).
 template <class Bank, class Classifier>
 flow_loss_terms flow_loss(const Bank& bank, Classifier& classifier, const tensor_function& generator,
@@ -174,6 +222,7 @@ flow_loss_terms flow_loss(const Bank& bank, Classifier& classifier, const tensor
     const std::int64_t last = std::max({P - 1, a + 1, jpoint});           // the path z₀ … z_last
     const bool need_wave = o.weight_wave > 0.0;
     const bool paper_red = o.reduction == loss_reduction::paper;
+    const detail::wave_residual_options wave{o.laplacian, o.hutchinson_probes, o.u_tt, o.reduction};
     auto opts = z0.options();
 
     flow_loss_terms out;
@@ -184,35 +233,8 @@ flow_loss_terms flow_loss(const Bank& bank, Classifier& classifier, const tensor
     for (std::int64_t i = 0; i <= last; ++i) {
         const auto ti = at::full({}, static_cast<double>(i), opts);
         const bool collocate = need_wave && i < P;
-        potential_terms_request req;
-        req.second_time_derivative = collocate;
-        req.laplacian = collocate && o.laplacian == wave_laplacian::trace;
-        if (collocate && o.laplacian == wave_laplacian::hessian_row_sum) req.hessian_probe = at::ones({d}, opts);
-        auto s = bank.terms(k, z, ti, req);
-        if (collocate) {
-            at::Tensor utt = s.u_tt;  // [B]
-            if (o.u_tt == time_derivative_reduction::batch_sum) utt = utt.sum().expand_as(utt);
-            const auto c2 = bank.wave_speed_squared(k);
-            at::Tensor f;
-            if (o.laplacian == wave_laplacian::trace) {
-                f = (utt - c2 * s.laplacian).unsqueeze(-1);
-            } else if (o.laplacian == wave_laplacian::hutchinson) {
-                at::Tensor est = at::zeros_like(utt);
-                std::bernoulli_distribution coin(0.5);
-                for (std::int64_t p = 0; p < o.hutchinson_probes; ++p) {
-                    std::vector<double> signs(static_cast<std::size_t>(B * d));
-                    for (auto& x : signs) x = coin(probe_rng) ? 1.0 : -1.0;
-                    const auto v = at::tensor(signs, at::kDouble).reshape({B, d}).to(opts);
-                    potential_terms_request hv;
-                    hv.hessian_probe = v;
-                    est = est + (v * bank.terms(k, z, ti, hv).hessian_vector).sum(-1);
-                }
-                f = (utt - c2 * est / static_cast<double>(o.hutchinson_probes)).unsqueeze(-1);
-            } else {
-                f = utt.unsqueeze(-1) - c2 * s.hessian_vector;  // [B, d]
-            }
-            out.wave = out.wave + (paper_red ? (f * f).sum(-1).mean() : (f * f).mean());
-        }
+        const auto s = bank.terms(k, z, ti, collocate ? detail::wave_request(wave, d, opts) : potential_terms_request{});
+        if (collocate) out.wave = out.wave + detail::wave_residual_square(bank, k, z, ti, s, wave, probe_rng);
         velocities.push_back(bank.velocity(s));
         if (i < last) {
             z = z + o.step * velocities.back();
@@ -231,7 +253,11 @@ flow_loss_terms flow_loss(const Bank& bank, Classifier& classifier, const tensor
     }
     const auto xa = detail::as_images(where, generator(out.path[static_cast<std::size_t>(a)]), B, shape);
     const auto xb = detail::as_images(where, generator(out.path[static_cast<std::size_t>(a + 1)]), B, shape);
-    const at::Tensor logits = classifier.forward(xa, xb);
+    at::Tensor logits;
+    if constexpr (requires { classifier.forward_at(xa, xb, a); })
+        logits = classifier.forward_at(xa, xb, a);  // a classifier that needs the pair's time (encoder_pair_classifier)
+    else
+        logits = classifier.forward(xa, xb);
     const auto target = at::full({B}, k, at::TensorOptions().dtype(at::kLong).device(logits.device()));
     out.classifier = at::cross_entropy_loss(logits, target);
     out.accuracy = (logits.argmax(-1) == target).to(at::kDouble).mean().item<double>();

@@ -51,6 +51,66 @@ enum class idle_parameters {
     frozen          ///< no gradient: Adam skips them (PyTorch ≥ 2.0's zero_grad(set_to_none=True))
 };
 
+namespace detail {
+
+/// The state of a std::mt19937_64 as the "rng" entry of a checkpoint.
+inline void write_rng(::torch::serialize::OutputArchive& archive, const std::mt19937_64& rng) {
+    std::ostringstream os;
+    os << rng;
+    const std::string s = os.str();
+    archive.write("rng", at::tensor(std::vector<std::int64_t>(s.begin(), s.end()), at::kLong), true);
+}
+
+/// Reads the "rng" entry and the named optimizer archives of a checkpoint; model_loading_error if any lacks.
+inline std::mt19937_64 read_rng_and_optimizers(const char* where, ::torch::serialize::InputArchive& archive,
+                                               const std::filesystem::path& path,
+                                               std::vector<std::pair<std::string, ::torch::serialize::InputArchive*>> optimizers) {
+    std::mt19937_64 rng;
+    try {
+        at::Tensor bytes;
+        if (!archive.try_read("rng", bytes, true)) throw model_loading_error("");
+        const auto h = bytes.to(at::kLong).contiguous();
+        std::string s(static_cast<std::size_t>(h.numel()), ' ');
+        for (std::int64_t i = 0; i < h.numel(); ++i) s[static_cast<std::size_t>(i)] = static_cast<char>(h.data_ptr<std::int64_t>()[i]);
+        std::istringstream is(s);
+        is >> rng;
+        if (!is) throw model_loading_error("");
+        for (auto& [name, sub] : optimizers) archive.read(name, *sub);
+    } catch (const std::exception&) {
+        throw model_loading_error(latentwalk::detail::sentence(where, "'" + path.string() + "' lacks the optimizer or generator state."));
+    }
+    return rng;
+}
+
+/// Loads optimizer states read by read_rng_and_optimizers; model_loading_error if one does not fit.
+inline void load_optimizers(const char* where, const std::filesystem::path& path,
+                            std::vector<std::pair<::torch::optim::Adam*, ::torch::serialize::InputArchive*>> pairs) {
+    try {
+        for (auto& [opt, sub] : pairs) opt->load(*sub);
+    } catch (const std::exception& e) {
+        throw model_loading_error(latentwalk::detail::sentence(where, "the optimizer state of '" + path.string() +
+                                                                          "' does not fit: " + std::string(e.what()).substr(0, 160)));
+    }
+}
+
+/// Under keep_momentum a parameter has a defined (zeroed) gradient iff it ever had one, which is
+/// iff Adam holds a state for it; a fresh process has no gradients, so they are recreated here.
+/// Under frozen, every gradient is cleared before each step anyway.
+inline void restore_gradient_slots(::torch::optim::Adam& opt, idle_parameters idle) {
+    for (auto& group : opt.param_groups())
+        for (auto& p : group.params()) {
+            const bool has_state = opt.state().count(c10::guts::to_string(p.unsafeGetTensorImpl())) > 0;
+            if (has_state && idle == idle_parameters::keep_momentum) {
+                if (!p.grad().defined()) p.mutable_grad() = at::zeros_like(p);
+                else p.mutable_grad().zero_();
+            } else {
+                p.mutable_grad() = at::Tensor();
+            }
+        }
+}
+
+}  // namespace detail
+
 struct flow_trainer_options {
     flow_loss_options loss{};
     std::int64_t batch = 32;               ///< the released code's default (its scripts: 128, 256)
@@ -137,10 +197,7 @@ public:
         clf_opt_.save(co);
         archive.write("bank_optimizer", bo);
         archive.write("classifier_optimizer", co);
-        std::ostringstream os;
-        os << rng_;
-        const std::string s = os.str();
-        archive.write("rng", at::tensor(std::vector<std::int64_t>(s.begin(), s.end()), at::kLong), true);
+        detail::write_rng(archive, rng_);
         detail::save_archive_atomically("torch::flow_trainer::save", archive, path);
     }
 
@@ -149,52 +206,16 @@ public:
         ::torch::serialize::InputArchive archive, bo, co;
         detail::open_tagged_archive(where, archive, 21.0, path);
         const auto step = static_cast<std::int64_t>(detail::read_meta(where, archive, "step", path));
-        at::Tensor rng_bytes;
-        std::mt19937_64 rng;
-        try {
-            if (!archive.try_read("rng", rng_bytes, true)) throw model_loading_error("");
-            const auto h = rng_bytes.to(at::kLong).contiguous();
-            std::string s(static_cast<std::size_t>(h.numel()), ' ');
-            for (std::int64_t i = 0; i < h.numel(); ++i) s[static_cast<std::size_t>(i)] = static_cast<char>(h.data_ptr<std::int64_t>()[i]);
-            std::istringstream is(s);
-            is >> rng;
-            if (!is) throw model_loading_error("");
-            archive.read("bank_optimizer", bo);
-            archive.read("classifier_optimizer", co);
-        } catch (const std::exception&) {
-            throw model_loading_error(latentwalk::detail::sentence(where, "'" + path.string() + "' lacks the optimizer or generator state."));
-        }
+        const auto rng = detail::read_rng_and_optimizers(where, archive, path, {{"bank_optimizer", &bo}, {"classifier_optimizer", &co}});
         detail::read_module(where, *pair_, archive, path);
-        try {
-            bank_opt_.load(bo);
-            clf_opt_.load(co);
-        } catch (const std::exception& e) {
-            throw model_loading_error(latentwalk::detail::sentence(where, "the optimizer state of '" + path.string() +
-                                                                              "' does not fit: " + std::string(e.what()).substr(0, 160)));
-        }
+        detail::load_optimizers(where, path, {{&bank_opt_, &bo}, {&clf_opt_, &co}});
         rng_ = rng;
         step_ = step;
-        restore_gradient_slots(bank_opt_);
-        restore_gradient_slots(clf_opt_);
+        detail::restore_gradient_slots(bank_opt_, opts_.idle);
+        detail::restore_gradient_slots(clf_opt_, opts_.idle);
     }
 
 private:
-    /// Under keep_momentum a parameter has a defined (zeroed) gradient iff it ever had one, which is
-    /// iff Adam holds a state for it; a fresh process has no gradients, so they are recreated here.
-    /// Under frozen, every gradient is cleared before each step anyway.
-    void restore_gradient_slots(::torch::optim::Adam& opt) {
-        for (auto& group : opt.param_groups())
-            for (auto& p : group.params()) {
-                const bool has_state = opt.state().count(c10::guts::to_string(p.unsafeGetTensorImpl())) > 0;
-                if (has_state && opts_.idle == idle_parameters::keep_momentum) {
-                    if (!p.grad().defined()) p.mutable_grad() = at::zeros_like(p);
-                    else p.mutable_grad().zero_();
-                } else {
-                    p.mutable_grad() = at::Tensor();
-                }
-            }
-    }
-
     std::shared_ptr<Bank> bank_;
     std::shared_ptr<Classifier> classifier_;
     std::shared_ptr<::torch::nn::Module> pair_;
