@@ -14,12 +14,14 @@
 #include <string>
 #include <vector>
 
+#include "compare_support.hpp"
 #include "support/test_support.hpp"
 
 namespace lw = latentwalk;
 namespace lt = latentwalk::torch;
 namespace lc = latentwalk::torch::compare;
 using Catch::Approx;
+using compare_test::sd_of;
 
 namespace {
 
@@ -41,20 +43,8 @@ struct linear_decoder {
     }
 };
 
-double sd_of(const std::vector<double>& t) {
-    double mean = 0, s = 0;
-    for (double x : t) mean += x / double(t.size());
-    for (double x : t) s += (x - mean) * (x - mean);
-    return std::sqrt(s / double(t.size()));
-}
-
 /// Pixels 0 … 2 read as three continuous factors of spread 0.5.
-lc::scoring_context pixel_context(const linear_decoder& dec) {
-    lc::scoring_context c{.generator = dec.function(), .shape = {1, side, side}, .latent_dim = n};
-    c.specs = {{"p0", 0.5}, {"p1", 0.5}, {"p2", 0.5}};
-    c.factor_reader = [](const float* x, std::size_t) { return std::vector<double>{x[0], x[1], x[2]}; };
-    return c;
-}
+lc::scoring_context pixel_context(const linear_decoder& dec) { return compare_test::pixel_context(dec.function(), side, n, 0.5); }
 
 }  // namespace
 
