@@ -286,6 +286,7 @@ int run(settings s) {
         if (r.scores.factors) std::cout << ": max share " << std::setprecision(3) << r.scores.factors->mean_max_share;
         if (r.scores.vp_mean)
             std::cout << ", VP " << std::setprecision(1) << 100 * *r.scores.vp_mean << " % (VP " << r.scores.vp_seconds << " s)";
+        if (r.vp_cache_misses > 0) std::cout << " [" << r.vp_cache_misses << " VP endpoint blocks walked again]";
         std::cout << std::defaultfloat << std::setprecision(6) << std::endl;
         rows.push_back(r.scores);
         frames.push_back(r.frames);
