@@ -333,6 +333,7 @@ int run(settings s) {
     plot::image_grid grid(static_cast<std::size_t>(methods.size() * pk), static_cast<std::size_t>(T + 1),
                           static_cast<std::size_t>(side), static_cast<std::size_t>(side));
     grid.scale = side <= 32 ? 2 : 1;
+    grid.label_width = 0;  // the method names are longer than the default 60 px: fit the widest
     for (std::size_t m = 0; m < methods.size(); ++m)
         for (std::int64_t k = 0; k < pk; ++k) {
             const auto row = m * static_cast<std::size_t>(pk) + static_cast<std::size_t>(k);

@@ -137,7 +137,7 @@ public:
     std::string title;                    ///< optional, drawn above everything
     int scale = 3;                        ///< device pixels per image pixel
     int padding = 2;                      ///< device pixels between cells
-    int label_width = 0;                  ///< device pixels left of the rows; 0: the widest row label's width
+    int label_width = 60;                 ///< device pixels left of the rows; 0: as wide as the widest row label
 
     /// Writes the grid; the format follows the extension (.png, .svg, .pdf).
     void write(const std::string& path) const {
