@@ -36,8 +36,8 @@
 //      J Δz by double backward (flows::detail::generator_jvp),
 //   5. the VP score (flows/flow_metrics.hpp's vp_score, options.vp) of the endpoints z_T — the same
 //      protocol, pairs, classifier and seeds for every method; skipped when options.vp_runs is 0.
-// Step 1 traverses every code once: the VP data sets are drawn in advance exactly as vp_score draws them
-// (vp_data_set: per run, the labels, then the starts), and each direction's path function is called ONCE
+// Step 1 traverses every code once: the VP data sets are recorded in advance from vp_score itself
+// (draw_vp_data_set: per run, the block of starts each direction's endpoint will be asked for), and each direction's path function is called ONCE
 // on the S metric starts and all runs' VP starts of that direction together (traverse_method); step 5
 // hands vp_score an endpoint that reads z_T from that cache (endpoint_cache) instead of walking the pairs
 // again, one call per run and direction. A path function must therefore treat its starts independently
@@ -230,28 +230,41 @@ enum class curve_batching {
     };
 }
 
-/// One run's VP data set as vp_score draws it: std::mt19937_64(o.run_seed(run)) gives `pairs` labels
-/// uniform in 0 … K − 1, then `pairs` starts [pairs, d] from N(0, I) (float64).
+/// One run's VP data set, by direction: the blocks of starts vp_score hands to each direction's endpoint.
 struct vp_data_set {
-    at::Tensor labels{};  ///< [pairs] int64
-    at::Tensor z0{};      ///< [pairs, d] float64
+    std::vector<at::Tensor> starts{};  ///< K blocks [n_k, d] float64 (n_k may be 0), in vp_score's order
 };
 
+/// Run `run` of vp_score(·, K, ·, d, o)'s data set, recorded from vp_score itself: it is called for that one
+/// run with an endpoint that keeps each block of starts and stops it (before any image is made or any
+/// classifier trained) once all o.pairs starts are seen — so the draw is vp_score's own, whatever it is.
 [[nodiscard]] inline vp_data_set draw_vp_data_set(const vp_score_options& o, std::int64_t K, std::int64_t d, std::int64_t run) {
-    std::mt19937_64 rng(o.run_seed(run));
-    std::uniform_int_distribution<std::int64_t> pick(0, K - 1);
-    std::normal_distribution<double> nd;
-    std::vector<std::int64_t> labels(static_cast<std::size_t>(o.pairs));
-    for (auto& l : labels) l = pick(rng);
-    std::vector<double> zv(static_cast<std::size_t>(o.pairs * d));
-    for (auto& x : zv) x = nd(rng);
-    return {at::tensor(labels, at::kLong), at::tensor(zv, at::kDouble).reshape({o.pairs, d})};
+    struct recorded {};  // thrown through vp_score once the data set is complete
+    vp_score_options one = o;
+    one.runs = 1;
+    one.seed = o.run_seed(run);
+    vp_data_set v;
+    v.starts.assign(static_cast<std::size_t>(K), at::empty({0, d}, at::kDouble));
+    std::int64_t seen = 0;
+    const traversal_endpoint record = [&](std::int64_t k, const at::Tensor& z0) -> at::Tensor {
+        v.starts[static_cast<std::size_t>(k)] = z0.to(at::kDouble).clone();
+        seen += z0.size(0);
+        if (seen >= o.pairs) throw recorded{};
+        return z0;
+    };
+    const tensor_function never = [](const at::Tensor&) -> at::Tensor { throw recorded{}; };
+    try {
+        (void)vp_score(never, {1, 1, 1}, K, record, d, one);
+    } catch (const recorded&) {
+    }
+    if (seen != o.pairs)
+        throw numerical_error(latentwalk::detail::sentence("torch::compare::draw_vp_data_set", "vp_score asked for the endpoints of " +
+                                                                std::to_string(seen) + " starts, not of its " + std::to_string(o.pairs) + " pairs."));
+    return v;
 }
 
-/// The rows of a VP data set that vp_score hands to direction k's endpoint, in its order.
-[[nodiscard]] inline at::Tensor vp_starts_of(const vp_data_set& v, std::int64_t k) {
-    return v.z0.index_select(0, (v.labels == k).nonzero().squeeze(-1));
-}
+/// The starts of a VP data set that vp_score hands to direction k's endpoint, in its order.
+[[nodiscard]] inline at::Tensor vp_starts_of(const vp_data_set& v, std::int64_t k) { return v.starts.at(static_cast<std::size_t>(k)); }
 
 /// Endpoints z_T of known starts, by direction: a traversal_endpoint that returns the cached z_T when it is
 /// asked for exactly (bit for bit) a block of starts it holds, and walks `fallback` otherwise (counted).
