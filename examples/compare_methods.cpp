@@ -286,6 +286,7 @@ int run(settings s) {
         if (r.scores.factors) std::cout << ": max share " << std::setprecision(3) << r.scores.factors->mean_max_share;
         if (r.scores.vp_mean)
             std::cout << ", VP " << std::setprecision(1) << 100 * *r.scores.vp_mean << " % (VP " << r.scores.vp_seconds << " s)";
+        if (r.vp_cache_misses > 0) std::cout << " [" << r.vp_cache_misses << " VP endpoint blocks walked again]";
         std::cout << std::defaultfloat << std::setprecision(6) << std::endl;
         rows.push_back(r.scores);
         frames.push_back(r.frames);
@@ -332,6 +333,7 @@ int run(settings s) {
     plot::image_grid grid(static_cast<std::size_t>(methods.size() * pk), static_cast<std::size_t>(T + 1),
                           static_cast<std::size_t>(side), static_cast<std::size_t>(side));
     grid.scale = side <= 32 ? 2 : 1;
+    grid.label_width = 0;  // the method names are longer than the default 60 px: fit the widest
     for (std::size_t m = 0; m < methods.size(); ++m)
         for (std::int64_t k = 0; k < pk; ++k) {
             const auto row = m * static_cast<std::size_t>(pk) + static_cast<std::size_t>(k);

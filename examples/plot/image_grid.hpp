@@ -137,11 +137,13 @@ public:
     std::string title;                    ///< optional, drawn above everything
     int scale = 3;                        ///< device pixels per image pixel
     int padding = 2;                      ///< device pixels between cells
+    int label_width = 60;                 ///< device pixels left of the rows; 0: as wide as the widest row label
 
     /// Writes the grid; the format follows the extension (.png, .svg, .pdf).
     void write(const std::string& path) const {
         const bool has_rows = !row_labels.empty(), has_cols = !col_labels.empty(), has_title = !title.empty();
-        const int label_w = has_rows ? 60 : 0, label_h = has_cols ? 16 : 0, title_h = has_title ? 20 : 0;
+        const int label_w = has_rows ? (label_width > 0 ? label_width : widest_row_label() + 6) : 0;
+        const int label_h = has_cols ? 16 : 0, title_h = has_title ? 20 : 0;
         const int cell_w = static_cast<int>(width_) * scale, cell_h = static_cast<int>(height_) * scale;
         const int W = label_w + static_cast<int>(cols_) * (cell_w + padding) + padding;
         const int H = title_h + label_h + static_cast<int>(rows_) * (cell_h + padding) + padding;
@@ -181,6 +183,23 @@ public:
     }
 
 private:
+    /// The widest row label at the labels' font (10 px sans-serif), in device pixels, rounded up.
+    int widest_row_label() const {
+        cairo_surface_t* probe = cairo_image_surface_create(CAIRO_FORMAT_RGB24, 1, 1);
+        cairo_t* cr = cairo_create(probe);
+        cairo_select_font_face(cr, "sans-serif", CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL);
+        cairo_set_font_size(cr, 10);
+        double widest = 0;
+        for (const auto& l : row_labels) {
+            cairo_text_extents_t e;
+            cairo_text_extents(cr, l.c_str(), &e);
+            widest = std::max(widest, e.x_advance);
+        }
+        cairo_destroy(cr);
+        cairo_surface_destroy(probe);
+        return static_cast<int>(std::ceil(widest));
+    }
+
     void draw_cell(cairo_t* cr, const std::vector<float>& px, double x0, double y0) const {
         const int w = static_cast<int>(width_), h = static_cast<int>(height_);
         cairo_surface_t* img = cairo_image_surface_create(CAIRO_FORMAT_RGB24, w, h);

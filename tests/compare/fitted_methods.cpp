@@ -19,12 +19,14 @@
 #include <cmath>
 #include <vector>
 
+#include "compare_support.hpp"
 #include "support/test_support.hpp"
 
 namespace lw = latentwalk;
 namespace lt = latentwalk::torch;
 namespace lc = latentwalk::torch::compare;
 using Catch::Approx;
+using compare_test::sd_of;
 
 namespace {
 
@@ -67,19 +69,7 @@ at::Tensor unit_rows(const Eigen::MatrixXd& c) {
 }
 
 /// Pixels 0 … 2 read as three continuous factors of spread 0.5.
-lc::scoring_context pixel_context(const hadamard_decoder& dec) {
-    lc::scoring_context c{.generator = dec.function(), .shape = {1, side, side}, .latent_dim = n};
-    c.specs = {{"p0", spread}, {"p1", spread}, {"p2", spread}};
-    c.factor_reader = [](const float* x, std::size_t) { return std::vector<double>{x[0], x[1], x[2]}; };
-    return c;
-}
-
-double sd_of(const std::vector<double>& t) {
-    double mean = 0, s = 0;
-    for (double x : t) mean += x / double(t.size());
-    for (double x : t) s += (x - mean) * (x - mean);
-    return std::sqrt(s / double(t.size()));
-}
+lc::scoring_context pixel_context(const hadamard_decoder& dec) { return compare_test::pixel_context(dec.function(), side, n, spread); }
 
 /// The factor row of direction k by hand from its latent paths [T + 1, S, n]: the mean over the starts of
 /// |Cov(t, A_f z_j)| / (sd(t) · spread), population moments (b_f cancels in the covariance).

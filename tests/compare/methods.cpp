@@ -14,12 +14,14 @@
 #include <string>
 #include <vector>
 
+#include "compare_support.hpp"
 #include "support/test_support.hpp"
 
 namespace lw = latentwalk;
 namespace lt = latentwalk::torch;
 namespace lc = latentwalk::torch::compare;
 using Catch::Approx;
+using compare_test::sd_of;
 
 namespace {
 
@@ -41,20 +43,8 @@ struct linear_decoder {
     }
 };
 
-double sd_of(const std::vector<double>& t) {
-    double mean = 0, s = 0;
-    for (double x : t) mean += x / double(t.size());
-    for (double x : t) s += (x - mean) * (x - mean);
-    return std::sqrt(s / double(t.size()));
-}
-
 /// Pixels 0 … 2 read as three continuous factors of spread 0.5.
-lc::scoring_context pixel_context(const linear_decoder& dec) {
-    lc::scoring_context c{.generator = dec.function(), .shape = {1, side, side}, .latent_dim = n};
-    c.specs = {{"p0", 0.5}, {"p1", 0.5}, {"p2", 0.5}};
-    c.factor_reader = [](const float* x, std::size_t) { return std::vector<double>{x[0], x[1], x[2]}; };
-    return c;
-}
+lc::scoring_context pixel_context(const linear_decoder& dec) { return compare_test::pixel_context(dec.function(), side, n, 0.5); }
 
 }  // namespace
 
@@ -235,4 +225,56 @@ CATCH_TEST_CASE("compare: the batched curve paths equal curve_traversal point fo
         const auto straight = lc::local_basis_paths(g, lc::uniform_times(8, 0.25))(k, z0);
         CATCH_CHECK((batched - straight).abs().max().item<double>() > 1e-3);
     }
+}
+
+CATCH_TEST_CASE("compare: the cached VP endpoints equal the recomputed ones and give the same VP score", "[compare]") {
+    at::manual_seed(13);
+    const auto W1 = at::randn({10, n}, at::kDouble), W2 = at::randn({m, 10}, at::kDouble);
+    const lt::tensor_function G = [W1, W2](const at::Tensor& z) {
+        return at::sigmoid(at::matmul(at::tanh(at::matmul(z, W1.transpose(0, 1))), W2.transpose(0, 1)));
+    };
+    lc::counted_function counted(G);
+    constexpr std::int64_t steps = 4, starts = 5, dirs = 2;
+    const lc::traversal_method curve{"curve", "", dirs, lc::uniform_times(steps, 0.3), lc::curve_paths(counted.generator(n, m), steps, 0.3)};
+    lt::vp_score_options vp;
+    vp.pairs = 40;
+    vp.epochs = 2;
+    vp.batch = 8;
+    vp.runs = 2;
+    vp.seed = 5;
+    const auto z0 = lc::comparison_starts(starts, n, 1);
+    const auto tv = lc::traverse_method(curve, z0, counted, vp);
+    CATCH_CHECK(tv.codes == dirs * starts + vp.runs * vp.pairs);  // every code walked once
+    CATCH_CHECK(tv.passes == tv.codes * steps * n);              // T bases of n JVPs per code
+    for (std::int64_t k = 0; k < dirs; ++k) CATCH_CHECK((tv.paths[std::size_t(k)] - curve.path(k, z0)).abs().max().item<double>() < 1e-12);
+    const auto cached = tv.vp.endpoint(curve.path, steps + 1);
+    for (std::int64_t run = 0; run < vp.runs; ++run)
+        for (std::int64_t k = 0; k < dirs; ++k) {
+            const auto s = lc::vp_starts_of(lc::draw_vp_data_set(vp, dirs, n, run), k);
+            CATCH_REQUIRE(s.size(0) > 0);
+            CATCH_CHECK((cached(k, s) - curve.path(k, s).select(0, steps)).abs().max().item<double>() < 1e-12);
+        }
+    CATCH_CHECK(tv.vp.hits() == vp.runs * dirs);
+    CATCH_CHECK(tv.vp.misses() == 0);
+    // a block it does not hold is walked, and counted as a miss
+    CATCH_CHECK((cached(1, z0) - curve.path(1, z0).select(0, steps)).abs().max().item<double>() < 1e-12);
+    CATCH_CHECK(tv.vp.misses() == 1);
+    // the VP score with the cache equals vp_score walking every pair itself, same seed, run for run
+    const auto walked = lt::vp_score(G, {1, side, side}, dirs, [&](std::int64_t k, const at::Tensor& z) {
+        return curve.path(k, z).select(0, steps);
+    }, n, vp);
+    lc::scoring_context ctx{.generator = G, .shape = {1, side, side}, .latent_dim = n};
+    lc::score_options o;
+    o.starts = starts;
+    o.seed = 1;
+    o.escape = false;
+    o.vp = vp;
+    const auto r = lc::score_method(curve, ctx, counted, o);
+    CATCH_CHECK(r.vp_cache_misses == 0);
+    CATCH_REQUIRE(r.scores.vp_runs.size() == std::size_t(vp.runs));
+    for (std::size_t run = 0; run < walked.runs.size(); ++run) CATCH_CHECK(r.scores.vp_runs[run] == walked.runs[run]);
+    CATCH_CHECK(r.scores.generator_passes_per_traversal == Approx(double(steps * n)));
+    lt::vp_score_options few = vp;
+    few.pairs = 3;  // fewer than 2K pairs: refused before anything is walked
+    CATCH_CHECK_THROWS_AS(lc::traverse_method(curve, z0, counted, few), lw::invalid_argument_error);
 }

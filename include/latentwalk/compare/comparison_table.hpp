@@ -47,7 +47,7 @@ struct method_scores {
     std::optional<double> unreadable_fraction{};  ///< frames the factor reader could not read (and after them)
     double log_density_drift = 0, max_log_density_drift = 0, curvature = 0, position_dependence = 0, latent_length = 0;
     double seconds_per_traversal = 0, generator_passes_per_traversal = 0;
-    double vp_seconds = 0;  ///< wall time of the VP score (all runs; not a table column: the run's cost split)
+    double vp_seconds = 0;  ///< wall time of the VP score (all runs: vp_score plus its pairs' share of the path calls; not a table column)
 };
 
 namespace detail::compare {

@@ -36,6 +36,12 @@
 //      J Δz by double backward (flows::detail::generator_jvp),
 //   5. the VP score (flows/flow_metrics.hpp's vp_score, options.vp) of the endpoints z_T — the same
 //      protocol, pairs, classifier and seeds for every method; skipped when options.vp_runs is 0.
+// Step 1 traverses every code once: the VP data sets are recorded in advance from vp_score itself
+// (draw_vp_data_set: per run, the block of starts each direction's endpoint will be asked for), and each direction's path function is called ONCE
+// on the S metric starts and all runs' VP starts of that direction together (traverse_method); step 5
+// hands vp_score an endpoint that reads z_T from that cache (endpoint_cache) instead of walking the pairs
+// again, one call per run and direction. A path function must therefore treat its starts independently
+// (every builder here does). The time and passes per traversal are those of the whole call over its codes.
 // Every draw is seeded; on the CPU with one thread a run reproduces bit for bit.
 //
 // Errors: invalid_argument_error for fewer than 2 starts, K < 1, fewer than two times, an empty path
@@ -50,6 +56,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <random>
 #include <string>
 #include <utility>
 #include <vector>
@@ -223,6 +230,123 @@ enum class curve_batching {
     };
 }
 
+/// One run's VP data set, by direction: the blocks of starts vp_score hands to each direction's endpoint.
+struct vp_data_set {
+    std::vector<at::Tensor> starts{};  ///< K blocks [n_k, d] float64 (n_k may be 0), in vp_score's order
+};
+
+/// Run `run` of vp_score(·, K, ·, d, o)'s data set, recorded from vp_score itself: it is called for that one
+/// run with an endpoint that keeps each block of starts and stops it (before any image is made or any
+/// classifier trained) once all o.pairs starts are seen — so the draw is vp_score's own, whatever it is.
+[[nodiscard]] inline vp_data_set draw_vp_data_set(const vp_score_options& o, std::int64_t K, std::int64_t d, std::int64_t run) {
+    struct recorded {};  // thrown through vp_score once the data set is complete
+    vp_score_options one = o;
+    one.runs = 1;
+    one.seed = o.run_seed(run);
+    vp_data_set v;
+    v.starts.assign(static_cast<std::size_t>(K), at::empty({0, d}, at::kDouble));
+    std::int64_t seen = 0;
+    const traversal_endpoint record = [&](std::int64_t k, const at::Tensor& z0) -> at::Tensor {
+        v.starts[static_cast<std::size_t>(k)] = z0.to(at::kDouble).clone();
+        seen += z0.size(0);
+        if (seen >= o.pairs) throw recorded{};
+        return z0;
+    };
+    const tensor_function never = [](const at::Tensor&) -> at::Tensor { throw recorded{}; };
+    try {
+        (void)vp_score(never, {1, 1, 1}, K, record, d, one);
+    } catch (const recorded&) {
+    }
+    if (seen != o.pairs)
+        throw numerical_error(latentwalk::detail::sentence("torch::compare::draw_vp_data_set", "vp_score asked for the endpoints of " +
+                                                                std::to_string(seen) + " starts, not of its " + std::to_string(o.pairs) + " pairs."));
+    return v;
+}
+
+/// The starts of a VP data set that vp_score hands to direction k's endpoint, in its order.
+[[nodiscard]] inline at::Tensor vp_starts_of(const vp_data_set& v, std::int64_t k) { return v.starts.at(static_cast<std::size_t>(k)); }
+
+/// Endpoints z_T of known starts, by direction: a traversal_endpoint that returns the cached z_T when it is
+/// asked for exactly (bit for bit) a block of starts it holds, and walks `fallback` otherwise (counted).
+class endpoint_cache {
+public:
+    void add(std::int64_t k, at::Tensor z0, at::Tensor zT) { entries_->push_back({k, std::move(z0), std::move(zT)}); }
+    /// The endpoint (it shares the cache and its counters: valid after the cache object is gone).
+    [[nodiscard]] traversal_endpoint endpoint(path_function fallback, std::int64_t T1) const {
+        return [entries = entries_, hits = hits_, misses = misses_, fallback = std::move(fallback), T1](std::int64_t k,
+                                                                                                      const at::Tensor& z0) {
+            for (const auto& e : *entries)
+                if (e.k == k && e.z0.sizes() == z0.sizes() && at::equal(e.z0, z0.to(e.z0.options()))) {
+                    ++*hits;
+                    return e.zT;
+                }
+            ++*misses;
+            return fallback(k, z0).select(0, T1 - 1);
+        };
+    }
+    [[nodiscard]] std::int64_t hits() const { return *hits_; }
+    [[nodiscard]] std::int64_t misses() const { return *misses_; }
+    [[nodiscard]] std::size_t size() const { return entries_->size(); }
+
+private:
+    struct entry {
+        std::int64_t k;
+        at::Tensor z0, zT;
+    };
+    std::shared_ptr<std::vector<entry>> entries_ = std::make_shared<std::vector<entry>>();
+    std::shared_ptr<std::int64_t> hits_ = std::make_shared<std::int64_t>(0), misses_ = std::make_shared<std::int64_t>(0);
+};
+
+/// Every traversal a method's scores need, each walked once.
+struct method_traversals {
+    std::vector<at::Tensor> paths{};  ///< K paths [T + 1, S, d] float64 from the metric starts
+    endpoint_cache vp{};              ///< z_T of every VP pair, by run and direction
+    double seconds = 0;               ///< the K path calls
+    std::int64_t passes = 0;          ///< generator rows asked of `counted` by them
+    std::int64_t codes = 0;           ///< starts traversed: K·S plus the VP pairs
+    double vp_share = 0;              ///< the VP pairs' fraction of `codes`
+};
+
+/// Step 1 of score_method: one path call per direction on the metric starts z0 [S, d] followed by that
+/// direction's starts of every VP run (vp.runs = 0: the metric starts only). The paths' shape is checked.
+[[nodiscard]] inline method_traversals traverse_method(const traversal_method& m, const at::Tensor& z0,
+                                                       const counted_function& counted, const vp_score_options& vp) {
+    using latentwalk::detail::sentence;
+    const std::string where = "torch::compare::traverse_method (" + m.name + ")";
+    const std::int64_t K = m.directions, S = z0.size(0), d = z0.size(1);
+    const auto T1 = static_cast<std::int64_t>(m.times.size());
+    if (vp.runs > 0 && (K < 2 || vp.pairs < 2 * K))
+        throw invalid_argument_error(sentence(where, "the VP data sets need K ≥ 2 directions and at least 2K pairs."));
+    std::vector<vp_data_set> sets;
+    for (std::int64_t run = 0; run < vp.runs; ++run) sets.push_back(draw_vp_data_set(vp, K, d, run));
+    method_traversals out;
+    counted.reset();
+    const auto t0 = std::chrono::steady_clock::now();
+    for (std::int64_t k = 0; k < K; ++k) {
+        std::vector<at::Tensor> blocks{z0.to(at::kDouble)};
+        for (const auto& v : sets) blocks.push_back(vp_starts_of(v, k));
+        const auto all = at::cat(blocks, 0);
+        auto p = m.path(k, all).detach().to(at::kDouble);
+        const auto N = all.size(0);
+        if (p.dim() != 3 || p.size(0) != T1 || p.size(1) != N || p.size(2) != d)
+            throw dimension_error(sentence(where, "the path of direction " + std::to_string(k) + " has shape " +
+                                                      torch::detail::shape_string(p) + "; it must be [" + std::to_string(T1) + ", " +
+                                                      std::to_string(N) + ", " + std::to_string(d) + "]."));
+        out.paths.push_back(p.slice(1, 0, S).contiguous());
+        std::int64_t offset = S;
+        for (std::size_t r = 1; r < blocks.size(); ++r) {
+            const auto nr = blocks[r].size(0);
+            if (nr > 0) out.vp.add(k, blocks[r], p.select(0, T1 - 1).slice(0, offset, offset + nr).contiguous());
+            offset += nr;
+        }
+        out.codes += N;
+    }
+    out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    out.passes = counted.rows();
+    out.vp_share = double(out.codes - K * S) / double(out.codes);
+    return out;
+}
+
 /// Where the scores come from: the generator, the data and the ground truth (optional parts empty).
 struct scoring_context {
     tensor_function generator{};  ///< the uncounted generator (frames, escape, VP)
@@ -245,6 +369,7 @@ struct score_options {
 struct scored_method {
     method_scores scores{};
     at::Tensor frames{};  ///< [K, T + 1, C·H·W] float: each direction's traversal from the first start
+    std::int64_t vp_cache_misses = 0;  ///< VP endpoint blocks walked again (0 unless vp_score's draw changed)
 };
 
 /// The starts every method shares: [S, d] from N(0, I) with std::mt19937_64(seed).
@@ -271,20 +396,10 @@ struct scored_method {
     at::NoGradGuard no_grad;
     const auto z0 = comparison_starts(S, d, o.seed);
 
-    // 1. paths, timed and counted
-    counted.reset();
-    std::vector<at::Tensor> paths;
-    const auto t0 = std::chrono::steady_clock::now();
-    for (std::int64_t k = 0; k < K; ++k) {
-        auto p = m.path(k, z0).detach().to(at::kDouble);
-        if (p.dim() != 3 || p.size(0) != T1 || p.size(1) != S || p.size(2) != d)
-            throw dimension_error(sentence(where, "the path of direction " + std::to_string(k) + " has shape " +
-                                                      torch::detail::shape_string(p) + "; it must be [" + std::to_string(T1) + ", " +
-                                                      std::to_string(S) + ", " + std::to_string(d) + "]."));
-        paths.push_back(p);
-    }
-    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    const auto passes = counted.rows();
+    // 1. paths, timed and counted: the metric starts and the VP pairs in one call per direction
+    if (o.vp.runs > 0 && K < 2) throw invalid_argument_error(sentence(where, "the VP score needs at least 2 directions."));
+    auto tv = traverse_method(m, z0, counted, o.vp.runs > 0 ? o.vp : vp_score_options{.runs = 0});
+    const auto& paths = tv.paths;
 
     method_scores r;
     r.method = m.name;
@@ -292,8 +407,8 @@ struct scored_method {
     r.directions = K;
     r.starts = S;
     r.steps = T1 - 1;
-    r.seconds_per_traversal = seconds / double(K * S);
-    r.generator_passes_per_traversal = double(passes) / double(K * S);
+    r.seconds_per_traversal = tv.seconds / double(tv.codes);
+    r.generator_passes_per_traversal = double(tv.passes) / double(tv.codes);
 
     // 2.–4. frames, factors, geometry, fidelity, escape
     auto render = [&](const at::Tensor& z) {  // [N, d] → [N, P] float CPU
@@ -389,14 +504,13 @@ struct scored_method {
         r.unreadable_fraction = double(lost) / double(K * S * T1);
     }
 
-    // 5. VP score of the endpoints
+    // 5. VP score of the endpoints, read from the cache of step 1
     if (o.vp.runs > 0) {
-        if (K < 2) throw invalid_argument_error(sentence(where, "the VP score needs at least 2 directions."));
-        const auto path = m.path;
-        traversal_endpoint end = [path, T1](std::int64_t k, const at::Tensor& z) { return path(k, z).select(0, T1 - 1); };
-        const auto tv = std::chrono::steady_clock::now();
-        const auto vp = vp_score(c.generator, c.shape, K, end, d, o.vp);
-        r.vp_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - tv).count();
+        const auto t5 = std::chrono::steady_clock::now();
+        const auto vp = vp_score(c.generator, c.shape, K, tv.vp.endpoint(m.path, T1), d, o.vp);
+        // the VP's own time (images, classifier) and its pairs' share of the path calls
+        r.vp_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t5).count() + tv.vp_share * tv.seconds;
+        out.vp_cache_misses = tv.vp.misses();
         r.vp_mean = vp.mean;
         r.vp_sd = vp.sd;
         r.vp_runs = vp.runs;
