@@ -421,29 +421,27 @@ CATCH_TEST_CASE("torch: a checkpoint whose pickle gives a storage more bytes tha
                 }) == loaded_same);
     const auto original = read_bytes(path);
     const auto file = tmp.path / "damaged.pt";
-    // The uint8 storage's element count (BININT2 512 after "ByteStorage") becomes 6341: what
-    // fuzz/checkpoint_load found; read_text would read 5829 bytes past LibTorch's buffer.
-    auto storage_claims_more = original;
-    edit_stored_entry(storage_claims_more, "archive/data.pkl", [](unsigned char* d, std::size_t n) {
-        const auto at = find_nth(d, n, std::string("M\x00\x02", 3), 0, find_nth(d, n, "ByteStorage", 0));
-        d[at + 1] = 0xc5;
-        d[at + 2] = 0x18;
-    });
-    write_bytes(file, storage_claims_more);
+    // The checkpoint with the `nth` BININT2 512 after "ByteStorage" made 6341 (0x18c5), CRC-32s rewritten.
+    auto with_6341 = [&](int nth) {
+        auto b = original;
+        edit_stored_entry(b, "archive/data.pkl", [&](unsigned char* d, std::size_t n) {
+            const auto at = find_nth(d, n, std::string("M\x00\x02", 3), nth, find_nth(d, n, "ByteStorage", 0));
+            d[at + 1] = 0xc5;
+            d[at + 2] = 0x18;
+        });
+        return b;
+    };
+    // The first is the uint8 storage's element count: what fuzz/checkpoint_load found; read_text would read
+    // 5829 bytes past LibTorch's buffer.
+    write_bytes(file, with_6341(0));
     CATCH_CHECK_THROWS_AS(tr::open_checkpoint(file), lw::model_loading_error);
     CATCH_CHECK_THROWS_WITH(tr::open_checkpoint(file),
                             Catch::Contains("torch::training::open_checkpoint") && Catch::Contains(file.string()) &&
                                 Catch::Contains("'archive/data.pkl'") && Catch::Contains("'archive/data/0'") &&
                                 Catch::Contains("6341 elements of torch.ByteStorage (6341 bytes)") &&
                                 Catch::Contains("that record holds 512 bytes"));
-    // The storage stays honest but the view's size (the next BININT2 512) becomes 6341.
-    auto view_claims_more = original;
-    edit_stored_entry(view_claims_more, "archive/data.pkl", [](unsigned char* d, std::size_t n) {
-        const auto at = find_nth(d, n, std::string("M\x00\x02", 3), 1, find_nth(d, n, "ByteStorage", 0));
-        d[at + 1] = 0xc5;
-        d[at + 2] = 0x18;
-    });
-    write_bytes(file, view_claims_more);
+    // The second is the view's size: the storage stays honest, the view claims 6341 elements.
+    write_bytes(file, with_6341(1));
     CATCH_CHECK_THROWS_WITH(tr::open_checkpoint(file), Catch::Contains("a tensor view of sizes (6341) at storage offset 0 "
                                                                        "needs 6341 bytes but its storage holds 512"));
     // The finding itself (a Python-written checkpoint), now a seed of fuzz/corpus/checkpoint_load.
