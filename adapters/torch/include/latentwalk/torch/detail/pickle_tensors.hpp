@@ -38,7 +38,8 @@
 // see: REDUCE of a TorchScript *enum* class whose value matches none of the enum's values, where
 // LibTorch drops a stack slot. Such a file needs an enum class in its own code/ section, so it is
 // crafted, not damaged — and a TorchScript archive is code anyway: load only files you trust.
-// Only the pickles LibTorch reads on load are checked by the caller (data.pkl, constants.pkl).
+// The caller (verify_zip_archive) walks the pickles LibTorch unpickles: data.pkl and constants.pkl on
+// load, the code's *.debug_pkl when it reports an error in the code (those without records).
 #include <cstdint>
 #include <functional>
 #include <iterator>
