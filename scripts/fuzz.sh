@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds latentwalk's libFuzzer targets (fuzz/; ASan + UBSan, -fno-sanitize-recover=all) and runs each for
-# a number of executions. numerics, data_readers and zip_archive: the preset `fuzz` (clang, build-fuzz/).
+# a number of executions. numerics, data_readers, zip_archive and pickle_tensors: the preset `fuzz`
+# (clang, build-fuzz/).
 # torchscript_load and checkpoint_load: the preset `fuzz-torch` (g++, build-fuzz-torch/; clang 14 cannot
 # compile LibTorch's C++20 headers): GCC's trace-pc/trace-cmp coverage fed to clang's libFuzzer runtime
 # (fuzz/gcc_coverage.cpp), run with -use_value_profile=1; LibTorch's own libraries are not instrumented.
@@ -9,8 +10,9 @@
 #   scripts/fuzz.sh --runs 300000        a longer campaign
 #   scripts/fuzz.sh --runs 0 --time 600  by time instead: 600 s each
 #   scripts/fuzz.sh --jobs N             build jobs (default: nproc)
-#   scripts/fuzz.sh [options] TARGET...  only these (numerics, data_readers, zip_archive, torchscript_load,
-#                                        checkpoint_load; the last two when LibTorch is installed)
+#   scripts/fuzz.sh [options] TARGET...  only these (numerics, data_readers, zip_archive, pickle_tensors,
+#                                        torchscript_load, checkpoint_load; the last two when LibTorch is
+#                                        installed)
 #
 # Seeds come from fuzz/corpus/<target>/ (and tests/torch/fixtures for the zip targets); what a run adds
 # goes to <build>/corpus/<target>/, never into the source tree. A finding stops that target: libFuzzer
@@ -41,14 +43,14 @@ gcc_targets=()
 # LibTorch installed: Debian libtorch-dev's CMake package, or Torch_DIR set.
 torch_installed() { [ -n "${Torch_DIR:-}" ] || compgen -G "/usr/lib/*/cmake/Torch/TorchConfig.cmake" > /dev/null; }
 if [ ${#targets[@]} -eq 0 ]; then
-  targets=(numerics data_readers zip_archive)
+  targets=(numerics data_readers zip_archive pickle_tensors)
   torch_installed && targets+=(torchscript_load checkpoint_load)
 fi
 for t in "${targets[@]}"; do
   case "$t" in
-    numerics|data_readers|zip_archive) clang_targets+=("$t") ;;
+    numerics|data_readers|zip_archive|pickle_tensors) clang_targets+=("$t") ;;
     torchscript_load|checkpoint_load) gcc_targets+=("$t") ;;
-    *) echo "fuzz.sh: no fuzz target '$t' (numerics, data_readers, zip_archive, torchscript_load, checkpoint_load)" >&2; exit 2 ;;
+    *) echo "fuzz.sh: no fuzz target '$t' (numerics, data_readers, zip_archive, pickle_tensors, torchscript_load, checkpoint_load)" >&2; exit 2 ;;
   esac
 done
 if [ ${#clang_targets[@]} -gt 0 ]; then

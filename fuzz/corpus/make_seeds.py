@@ -5,7 +5,9 @@ and checkpoint seeds. torchscript_load also starts from tests/torch/fixtures (sc
 ctest smoke run pass that folder as a second corpus). Files named finding-* are inputs that found a defect
 (kept as regression seeds, not written by this script): torchscript_load/finding-flatbuffer-magic and
 finding-zip-with-flatbuffer-magic made LibTorch's FlatBuffer loader die with SIGSEGV before the zip check
-refused files with the "PTMF" magic."""
+refused files with the "PTMF" magic; checkpoint_load/finding-tensor-past-storage.pt made read_text read past
+LibTorch's heap buffer and finding-string-longer-than-pickle.pt made LibTorch allocate 4.2 GB, before the
+pickle walk (torch/detail/pickle_tensors.hpp) refused both."""
 import gzip
 import io
 import os
@@ -127,3 +129,60 @@ write("data_readers", "fashion_pair.gz",
 rng = random.Random(2026)
 for k in range(24):
     write("numerics", "random%02d" % k, bytes(rng.randrange(256) for _ in range(64 + 32 * (k % 6))))
+
+# --- pickle_tensors: the pickles LibTorch unpickles on load (data.pkl, constants.pkl) of the checkpoint
+# seeds, the finding, the test fixtures and a module with every kind of tensor LibTorch's pickler writes
+# (views with offsets and strides, shared storages, every dtype family, empty and 0-d, quantized, lists,
+# dicts and tuples of tensors, a frozen module's tensor constants).
+class Diverse(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        g = torch.Generator().manual_seed(0)
+        base = torch.randn(6, 8, generator=g)
+        self.w = torch.nn.Parameter(base[1:4, 2:7])
+        self.t = base.t()
+        self.register_buffer("h", torch.randn(3, generator=g).half())
+        self.register_buffer("bf", torch.randn(4, generator=g).bfloat16())
+        self.register_buffer("c", torch.randn(2, dtype=torch.complex64, generator=g))
+        self.register_buffer("i", torch.arange(5, dtype=torch.int32))
+        self.register_buffer("b", torch.tensor([True, False]))
+        self.register_buffer("e", torch.empty(0, 3))
+        self.register_buffer("s", torch.tensor(3.5))
+        self.lst = [torch.ones(2), torch.zeros(3, dtype=torch.int64)]
+        self.dct = {"a": torch.ones(1), "b": base[5]}
+        self.tup = (torch.ones(2, 2), 3)
+        self.q = torch.quantize_per_tensor(torch.randn(4, generator=g), 0.1, 10, torch.quint8)
+        self.sub = torch.nn.Linear(3, 2)
+
+    def forward(self, x):
+        return x * 2.0 + self.sub(x).sum()
+
+
+class Constants(torch.nn.Module):
+    def forward(self, x):
+        return x + torch.arange(3.0) * torch.tensor([[1.0], [2.0]])
+
+
+def pickles_of(name, data):
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        for entry in z.infolist():
+            inner = entry.filename.split("/", 1)[1]
+            if inner in ("data.pkl", "constants.pkl") and entry.file_size > 4:
+                write("pickle_tensors", name + "-" + inner, z.read(entry))
+
+
+def saved(module):
+    buf = io.BytesIO()
+    torch.jit.save(module, buf)
+    return buf.getvalue()
+
+
+torch.manual_seed(0)
+pickles_of("diverse", saved(torch.jit.script(Diverse())))
+pickles_of("frozen_consts", saved(torch.jit.freeze(torch.jit.script(Constants()).eval())))
+for path in ("checkpoint_load/checkpoint.pt", "checkpoint_load/finding-tensor-past-storage.pt"):
+    with open(os.path.join(HERE, path), "rb") as f:
+        pickles_of(os.path.splitext(os.path.basename(path))[0], f.read())
+for fixture in ("mapping", "decoder", "constant"):
+    with open(os.path.join(HERE, "..", "..", "tests", "torch", "fixtures", fixture + ".pt"), "rb") as f:
+        pickles_of(fixture, f.read())

@@ -22,6 +22,8 @@
 #include <random>
 #include <sstream>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "support/temp_folder.hpp"
@@ -142,6 +144,57 @@ sweep_counts bit_flip_sweep(const bytes& original, const fs::path& file, int cop
 
 /// Byte offset of the data of the stored entry whose local header is at `local` (zip layout).
 std::size_t data_offset(const bytes& b, std::size_t local) { return local + 30 + le16(b, local + 26) + le16(b, local + 28); }
+
+void put32(bytes& b, std::size_t at, std::uint32_t v) {
+    for (int i = 0; i < 4; ++i) b[at + static_cast<std::size_t>(i)] = static_cast<unsigned char>(v >> (8 * i));
+}
+
+/// Central-directory headers of a zip in `b`: (offset of the header, entry name).
+std::vector<std::pair<std::size_t, std::string>> central_headers(const bytes& b) {
+    std::size_t end = b.size() - 22;
+    while (le32(b, end) != 0x06054b50U) --end;
+    std::vector<std::pair<std::size_t, std::string>> out;
+    std::size_t at = le32(b, end + 16);
+    for (std::size_t k = 0, n = le16(b, end + 10); k < n; ++k) {
+        const std::size_t nlen = le16(b, at + 28);
+        out.emplace_back(at, std::string(b.begin() + static_cast<std::ptrdiff_t>(at + 46),
+                                         b.begin() + static_cast<std::ptrdiff_t>(at + 46 + nlen)));
+        at += 46 + nlen + le16(b, at + 30) + le16(b, at + 32);
+    }
+    return out;
+}
+
+/// Lets `edit` change the bytes of the stored entry `name` in place (same length) and rewrites its CRC-32
+/// in the central header and in the local header or data descriptor: the archive stays CRC-consistent,
+/// as a damaged file written by a faulty writer would be.
+template <class Edit>
+void edit_stored_entry(bytes& b, const std::string& name, Edit&& edit) {
+    for (const auto& [central, entry] : central_headers(b)) {
+        if (entry != name) continue;
+        const std::size_t local = le32(b, central + 42), size = le32(b, central + 20);
+        const std::size_t at = data_offset(b, local);
+        CATCH_REQUIRE(le16(b, central + 10) == 0);  // stored
+        edit(b.data() + at, size);
+        const auto crc = static_cast<std::uint32_t>(crc32(0L, b.data() + at, static_cast<uInt>(size)));
+        put32(b, central + 16, crc);
+        if (le16(b, central + 8) & 0x0008U) {
+            put32(b, at + size + (le32(b, at + size) == 0x08074b50U ? 4 : 0), crc);
+        } else {
+            put32(b, local + 14, crc);
+        }
+        return;
+    }
+    CATCH_FAIL("the archive has no entry '" << name << "'");
+}
+
+/// Offset of the `nth` occurrence (0-based) of `what` in `data[0, size)`, at or after `from`.
+std::size_t find_nth(const unsigned char* data, std::size_t size, const std::string& what, int nth, std::size_t from = 0) {
+    const std::string_view hay(reinterpret_cast<const char*>(data), size);
+    std::size_t at = hay.find(what, from);
+    for (int k = 0; k < nth && at != std::string_view::npos; ++k) at = hay.find(what, at + 1);
+    CATCH_REQUIRE(at != std::string_view::npos);
+    return at;
+}
 
 }  // namespace
 
@@ -347,4 +400,87 @@ CATCH_TEST_CASE("torch: LibTorch's loader alone, without the zip verification, s
     });
     std::cout << "torch: LibTorch alone on 4000 bit-flipped copies: " << counts.loaded << " loaded, " << counts.refused
               << " threw, " << 4000 - counts.loaded - counts.refused << " crashed or hung\n";
+}
+
+CATCH_TEST_CASE("torch: a checkpoint whose pickle gives a storage more bytes than its record, or a view more than its storage, is refused before LibTorch reads it") {
+    namespace tr = latentwalk::torch::training;
+    temp_folder tmp;
+    const auto path = tmp.path / "checkpoint.pt";
+    const std::string state(512, 'x');
+    // Written and read back in children: the parent runs no LibTorch before the other tests fork theirs.
+    CATCH_REQUIRE(in_child([&] {
+                      tr::output_archive out;
+                      tr::write_int(out, "step", 7);
+                      tr::write_text(out, "engine", state);
+                      tr::save_atomically(out, path);
+                      return 0;
+                  }) == 0);
+    CATCH_CHECK(in_child([&] {
+                    auto in = tr::open_checkpoint(path);
+                    return tr::read_text(in, "engine") == state && tr::read_int(in, "step") == 7 ? loaded_same : loaded_different;
+                }) == loaded_same);
+    const auto original = read_bytes(path);
+    const auto file = tmp.path / "damaged.pt";
+    // The checkpoint with the `nth` BININT2 512 after "ByteStorage" made 6341 (0x18c5), CRC-32s rewritten.
+    auto with_6341 = [&](int nth) {
+        auto b = original;
+        edit_stored_entry(b, "archive/data.pkl", [&](unsigned char* d, std::size_t n) {
+            const auto at = find_nth(d, n, std::string("M\x00\x02", 3), nth, find_nth(d, n, "ByteStorage", 0));
+            d[at + 1] = 0xc5;
+            d[at + 2] = 0x18;
+        });
+        return b;
+    };
+    // The first is the uint8 storage's element count: what fuzz/checkpoint_load found; read_text would read
+    // 5829 bytes past LibTorch's buffer.
+    write_bytes(file, with_6341(0));
+    CATCH_CHECK_THROWS_AS(tr::open_checkpoint(file), lw::model_loading_error);
+    CATCH_CHECK_THROWS_WITH(tr::open_checkpoint(file),
+                            Catch::Contains("torch::training::open_checkpoint") && Catch::Contains(file.string()) &&
+                                Catch::Contains("'archive/data.pkl'") && Catch::Contains("'archive/data/0'") &&
+                                Catch::Contains("6341 elements of torch.ByteStorage (6341 bytes)") &&
+                                Catch::Contains("that record holds 512 bytes"));
+    // The second is the view's size: the storage stays honest, the view claims 6341 elements.
+    write_bytes(file, with_6341(1));
+    CATCH_CHECK_THROWS_WITH(tr::open_checkpoint(file), Catch::Contains("a tensor view of sizes (6341) at storage offset 0 "
+                                                                       "needs 6341 bytes but its storage holds 512"));
+    // The finding itself (a Python-written checkpoint), now a seed of fuzz/corpus/checkpoint_load.
+    const std::string finding =
+        std::string(LATENTWALK_TEST_DATA_DIR) + "/../../fuzz/corpus/checkpoint_load/finding-tensor-past-storage.pt";
+    CATCH_CHECK_THROWS_WITH(tr::open_checkpoint(finding), Catch::Contains("'archive/data/0' as 6341 elements") &&
+                                                              Catch::Contains("holds 512 bytes"));
+    // The other finding: a string claiming 4 244 635 655 bytes (LibTorch allocated them before reading).
+    const std::string huge =
+        std::string(LATENTWALK_TEST_DATA_DIR) + "/../../fuzz/corpus/checkpoint_load/finding-string-longer-than-pickle.pt";
+    CATCH_CHECK_THROWS_WITH(tr::open_checkpoint(huge), Catch::Contains("a string claims 4244635655 bytes"));
+}
+
+CATCH_TEST_CASE("torch: a TorchScript file whose parameter storage claims more than its record, or two entries equal ignoring case, is refused by torchscript_generator") {
+    temp_folder tmp;
+    const auto file = tmp.path / "damaged.pt";
+    const bytes original = read_bytes(fixtures + "mapping.pt");
+    // mapping/data/0 is 64 floats (256 bytes), declared by BININT1 64 after its key '0'; 65 need 260.
+    auto more = original;
+    edit_stored_entry(more, "mapping/data.pkl", [](unsigned char* d, std::size_t n) {
+        const auto at = find_nth(d, n, std::string("cpu", 3), 0, find_nth(d, n, "FloatStorage", 0));
+        const auto count = find_nth(d, n, std::string("K\x40", 2), 0, at);
+        d[count + 1] = 0x41;
+    });
+    write_bytes(file, more);
+    CATCH_CHECK_THROWS_AS(lt::torchscript_generator<double>(file.string(), 8), lw::model_loading_error);
+    CATCH_CHECK_THROWS_WITH(lt::torchscript_generator<double>(file.string(), 8),
+                            Catch::Contains("'mapping/data/0' as 65 elements of torch.FloatStorage (260 bytes)") &&
+                                Catch::Contains("holds 256 bytes"));
+    // 'mapping/data/1' renamed 'mapping/DATA/0' (central and local header): LibTorch's lookup ignores case.
+    auto twins = original;
+    for (const auto& [central, entry] : central_headers(twins)) {
+        if (entry != "mapping/data/1") continue;
+        const std::size_t local = le32(twins, central + 42);
+        for (const std::size_t name_at : {central + 46, local + 30}) {
+            std::memcpy(twins.data() + name_at + 8, "DATA", 4);
+            twins[name_at + 13] = '0';
+        }
+    }
+    write_bytes(file, twins);
+    CATCH_CHECK_THROWS_WITH(lt::torchscript_generator<double>(file.string(), 8), Catch::Contains("equal ignoring case"));
 }

@@ -17,10 +17,17 @@
 //     which case the descriptor's CRC must match), no encryption, method 0 (stored) or 8 (deflate);
 //   - the entries' data ranges inside the file, before the central directory, not overlapping;
 //   - each entry's CRC-32 (zlib's crc32) over its uncompressed bytes, deflated entries inflated with
-//     zlib (raw deflate), and the inflated size equal to the recorded one.
+//     zlib (raw deflate), and the inflated size equal to the recorded one;
+//   - no two entry names equal ignoring case (LibTorch's reader, miniz, looks names up ignoring case);
+//   - every tensor that the pickles LibTorch unpickles on load (data.pkl, constants.pkl) build fits
+//     in the bytes behind it: each storage's declared numel × itemsize within its record's size, each
+//     view's extent within its storage (torch/detail/pickle_tensors.hpp). LibTorch 1.13 checks neither
+//     and reads past its heap buffer on such a file (found by fuzz/checkpoint_load); the code's
+//     source-range pickles (*.debug_pkl) get the same walk, without tensors.
 //
-// Cost: one streaming pass over the file (1 MiB buffers; memory independent of the file's size);
-// about the time to read the file, dominated by the CRC and inflate (GB/s and hundreds of MB/s).
+// Cost: one streaming pass over the file (1 MiB buffers; memory independent of the file's size) and
+// one pass over the two pickles (held in memory, as LibTorch holds them); about the time to read the
+// file, dominated by the CRC and inflate (GB/s and hundreds of MB/s).
 //
 // Errors: model_loading_error, a sentence naming `where`, the file and what is wrong (the entry, the
 // expected and the actual CRC-32, the offset out of range...). Nothing else is thrown (a read
@@ -35,7 +42,9 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <system_error>
@@ -45,6 +54,7 @@
 
 #include <latentwalk/detail/validate.hpp>
 #include <latentwalk/error.hpp>
+#include <latentwalk/torch/detail/pickle_tensors.hpp>
 
 namespace latentwalk::torch::detail {
 
@@ -168,22 +178,23 @@ inline void read_zip64_extra(file_reader& file, entry& e, const unsigned char* e
     file.fail("entry '" + printable(e.name) + "' has 32-bit size or offset sentinels (0xFFFFFFFF) but no zip64 extra field");
 }
 
-/// CRC-32 of an entry's uncompressed bytes, streaming; checks the inflated size for deflate.
-inline std::uint32_t entry_crc(file_reader& file, const entry& e) {
+/// Streams an entry's uncompressed bytes to `sink(const unsigned char*, std::size_t)` in chunks of at
+/// most 1 MiB; inflates deflated entries and checks the inflated size against the recorded one.
+template <class Sink>
+void stream_entry(file_reader& file, const entry& e, Sink&& sink) {
     constexpr std::size_t chunk = std::size_t{1} << 20;
     std::vector<unsigned char> in(static_cast<std::size_t>(std::min<std::uint64_t>(e.compressed, chunk)) + 1);
-    uLong crc = crc32(0L, Z_NULL, 0);
     std::uint64_t pos = e.data_offset;
     std::uint64_t left = e.compressed;
     if (e.method == 0) {
         while (left > 0) {
             const auto n = static_cast<std::size_t>(std::min<std::uint64_t>(left, chunk));
             file.read(pos, in.data(), n);
-            crc = crc32(crc, in.data(), static_cast<uInt>(n));
+            sink(static_cast<const unsigned char*>(in.data()), n);
             pos += n;
             left -= n;
         }
-        return static_cast<std::uint32_t>(crc);
+        return;
     }
     // method 8: raw deflate.
     z_stream zs{};
@@ -217,7 +228,7 @@ inline std::uint32_t entry_crc(file_reader& file, const entry& e) {
         if (produced > e.uncompressed)
             file.fail("entry '" + printable(e.name) + "' inflates to more than the " + std::to_string(e.uncompressed) +
                       " bytes its header records");
-        crc = crc32(crc, out.data(), static_cast<uInt>(got));
+        sink(static_cast<const unsigned char*>(out.data()), got);
     }
     if (zs.avail_in != 0 || left != 0)
         file.fail("the deflate stream of entry '" + printable(e.name) + "' ends before its " +
@@ -225,7 +236,75 @@ inline std::uint32_t entry_crc(file_reader& file, const entry& e) {
     if (produced != e.uncompressed)
         file.fail("entry '" + printable(e.name) + "' inflates to " + std::to_string(produced) +
                   " bytes but its header records " + std::to_string(e.uncompressed));
+}
+
+/// CRC-32 of an entry's uncompressed bytes, streaming.
+inline std::uint32_t entry_crc(file_reader& file, const entry& e) {
+    uLong crc = crc32(0L, Z_NULL, 0);
+    stream_entry(file, e, [&](const unsigned char* p, std::size_t n) { crc = crc32(crc, p, static_cast<uInt>(n)); });
     return static_cast<std::uint32_t>(crc);
+}
+
+/// An entry's uncompressed bytes (a pickle: LibTorch holds it in memory too).
+inline std::string entry_bytes(file_reader& file, const entry& e) {
+    std::string s;
+    s.reserve(static_cast<std::size_t>(std::min<std::uint64_t>(e.uncompressed, std::uint64_t{1} << 26)));
+    stream_entry(file, e, [&](const unsigned char* p, std::size_t n) { s.append(reinterpret_cast<const char*>(p), n); });
+    return s;
+}
+
+/// ASCII lower case: miniz, LibTorch's zip reader, looks entry names up ignoring ASCII case.
+inline std::string lower(std::string_view s) {
+    std::string out(s);
+    for (auto& c : out)
+        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    return out;
+}
+
+/// The checks on what LibTorch reads by name (after the CRC-32s): names unique ignoring case, every tensor
+/// the pickles LibTorch unpickles on load (data.pkl, constants.pkl) build within its record, and the
+/// code's source-range pickles (*.debug_pkl) free of what would be undefined behaviour in the unpickler.
+inline void verify_records(file_reader& file, const std::vector<entry>& entries) {
+    std::vector<std::pair<std::string, const entry*>> by_name;
+    by_name.reserve(entries.size());
+    for (const auto& e : entries) by_name.emplace_back(lower(e.name), &e);
+    std::sort(by_name.begin(), by_name.end(),
+              [](const auto& a, const auto& b) { return a.first < b.first; });
+    for (std::size_t k = 1; k < by_name.size(); ++k)
+        if (by_name[k].first == by_name[k - 1].first)
+            file.fail("entries '" + printable(by_name[k - 1].second->name) + "' and '" + printable(by_name[k].second->name) +
+                      "' have names that are equal ignoring case, and LibTorch's reader (miniz) looks names up ignoring "
+                      "case, so which one it would read is undefined");
+    auto find = [&](const std::string& name) -> const entry* {
+        const std::string key = lower(name);
+        const auto it = std::lower_bound(by_name.begin(), by_name.end(), key,
+                                         [](const auto& a, const std::string& k) { return a.first < k; });
+        return it != by_name.end() && it->first == key ? it->second : nullptr;
+    };
+    // PyTorchStreamReader: every record is `<folder of the first entry>/<name>`; without a folder it refuses the file.
+    const auto slash = entries.front().name.find('/');
+    if (slash == std::string::npos) return;
+    const std::string folder = entries.front().name.substr(0, slash + 1);
+    const std::function<std::optional<std::uint64_t>(const std::string&)> record_size =
+        [&](const std::string& name) -> std::optional<std::uint64_t> {
+        if (const entry* e = find(name)) return e->uncompressed;
+        return std::nullopt;
+    };
+    auto walk = [&](const entry& e, const std::string& tensor_dir,
+                    const std::function<std::optional<std::uint64_t>(const std::string&)>& records) {
+        if (auto problem = pickle::check_tensors(entry_bytes(file, e), tensor_dir, records))
+            file.fail("its pickle '" + printable(e.name) + "' is not one LibTorch can unpickle safely: " + *problem);
+    };
+    for (const char* archive : {"constants", "data"})
+        if (const entry* e = find(folder + archive + ".pkl")) walk(*e, folder + archive + "/", record_size);
+    // The source-range tables next to the code (code/....py.debug_pkl), which LibTorch unpickles with the
+    // same unpickler when it reports an error in the code; they hold no tensors (no records).
+    const std::function<std::optional<std::uint64_t>(const std::string&)> no_records =
+        [](const std::string&) -> std::optional<std::uint64_t> { return std::nullopt; };
+    const std::string_view debug = ".debug_pkl";
+    for (const auto& e : entries)
+        if (e.name.size() > debug.size() && e.name.compare(e.name.size() - debug.size(), debug.size(), debug) == 0)
+            walk(e, "", no_records);
 }
 
 }  // namespace zip
@@ -421,6 +500,7 @@ inline void verify_zip_archive(std::string_view where, const std::filesystem::pa
             file.fail("entry '" + printable(e.name) + "' is damaged: its CRC-32 is " + hex32(actual) +
                       " but the archive records " + hex32(e.crc));
     }
+    verify_records(file, entries);
 }
 
 }  // namespace latentwalk::torch::detail

@@ -21,7 +21,11 @@
 // file and the key); a checkpoint that cannot be written → model_loading_error naming the path.
 // open_checkpoint verifies the zip structure and every entry's CRC-32 before LibTorch reads the file
 // (torch/detail/zip_archive.hpp; LibTorch checks neither and can crash on a damaged file), so a
-// damaged checkpoint is a sentence naming the entry and the expected and actual CRC-32.
+// damaged checkpoint is a sentence naming the entry and the expected and actual CRC-32. It also walks the
+// archive's pickles (torch/detail/pickle_tensors.hpp): a checkpoint whose pickle declares a tensor
+// larger than the zip record behind it (LibTorch 1.13 would size the storage from the pickle, and
+// read_text or a copy to the GPU would read past its buffer) is a sentence naming the record and both
+// sizes, before LibTorch reads the file.
 #include <cerrno>
 #include <cstdint>
 #include <cstring>
