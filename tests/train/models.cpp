@@ -114,7 +114,9 @@ CATCH_TEST_CASE("train: the exported TorchScript decoder loads in torchscript_ge
         for (std::int64_t l = 1; l <= dec->num_layers(); ++l) {
             CATCH_CAPTURE(l);
             const std::string method = l == dec->num_layers() ? "forward" : "partial_" + std::to_string(l);
-            lw::torch::torchscript_generator<double> file(path, 5, {.method = method});
+            lw::torch::torchscript_options opts;
+            opts.method = method;
+            lw::torch::torchscript_generator<double> file(path, 5, opts);
             lw::torch::module_generator<double> mod(dec->partial(l), 5, dec->feature_dim(l));
             CATCH_CHECK(file.output_dim() == dec->feature_dim(l));
             const auto z = at::randn({3, 5}, at::kDouble), v = at::randn({3, 5}, at::kDouble);

@@ -201,6 +201,74 @@ CATCH_TEST_CASE("traversal: the MLP potential evaluates weights given as row-maj
     CATCH_CHECK_THROWS_AS(le::mlp_potential<double>(2, w, o), lw::numerical_error);
 }
 
+CATCH_TEST_CASE("traversal: the MLP potential on backend tensors, and its one-pass terms(), equal the host-weight potential's members") {
+    // The tensor route (mlp_potential_tensors: torch::potential_bank trains on it) and the host route
+    // (row-major arrays) must be the same network: matrices built here from the row-major arrays by hand.
+    auto rm = [](const std::vector<double>& a, Eigen::Index r, Eigen::Index c) {
+        Mat M(r, c);
+        for (Eigen::Index i = 0; i < r; ++i)
+            for (Eigen::Index j = 0; j < c; ++j) M(i, j) = a[static_cast<std::size_t>(i * c + j)];
+        return M;
+    };
+    auto vec = [](const std::vector<double>& a) { return Vec(Eigen::Map<const Vec>(a.data(), static_cast<Eigen::Index>(a.size()))); };
+    for (Eigen::Index H : {4, 6, 9}) {  // d > H (the QR branch of the Laplacian), d = H, d < H
+        CATCH_CAPTURE(H);
+        le::mlp_potential<double>::options o;
+        o.hidden = H;
+        o.embedding = 8;
+        const auto host = le::mlp_potential<double>::random(6, o, 40 + static_cast<std::uint64_t>(H), 1.5);
+        const auto& w = host.host_weights();
+        const lw::mlp_potential<B> tens(6, lw::mlp_potential_tensors<B>{rm(w.W_z, H, 6), rm(w.W_t1, H, 8), rm(w.W_t2, H, H),
+                                                                        rm(w.W_f, H, H), vec(w.b_z), vec(w.b_t1), vec(w.b_t2),
+                                                                        vec(w.b_f), vec(w.w_out), w.b_out});
+        CATCH_CHECK(tens.hidden() == H);
+        CATCH_CHECK(tens.embedding() == 8);
+        auto rng = lw::test::rng(41);
+        const Vec z = lw::test::random_vector(6, rng), v = lw::test::random_vector(6, rng);
+        const double t = 1.7;
+        lw::mlp_potential<B>::request all;
+        all.second_time_derivative = true;
+        all.laplacian = true;
+        all.hessian_probe = v;
+        const auto e = tens.terms(z, t, all);
+        const auto close = [](double a, double b) { return std::abs(a - b) <= 1e-13 * std::max(1.0, std::abs(b)); };
+        CATCH_CHECK(close(e.value, host.value(z, t)));
+        CATCH_CHECK((e.gradient - host.gradient(z, t)).norm() <= 1e-13 * host.gradient(z, t).norm());
+        CATCH_REQUIRE(e.u_tt.has_value());
+        CATCH_CHECK(close(*e.u_tt, host.second_time_derivative(z, t)));
+        CATCH_REQUIRE(e.laplacian.has_value());
+        CATCH_CHECK(close(*e.laplacian, host.laplacian(z, t)));
+        CATCH_REQUIRE(e.hessian_vector.has_value());
+        CATCH_CHECK((*e.hessian_vector - host.hessian_vector(z, t, v)).norm() <= 1e-13 * host.hessian_vector(z, t, v).norm());
+        const auto bare = tens.terms(z, t, {});  // only u and ∇u unless asked
+        CATCH_CHECK(!bare.u_tt.has_value());
+        CATCH_CHECK(!bare.laplacian.has_value());
+        CATCH_CHECK(!bare.hessian_vector.has_value());
+        CATCH_CHECK_THROWS_AS(tens.host_weights(), lw::invalid_argument_error);
+        // refusals: a W_f of the wrong shape, NaN in a bias, widths that contradict the options, a bad probe
+        CATCH_CHECK_THROWS_AS(lw::mlp_potential<B>(6, lw::mlp_potential_tensors<B>{rm(w.W_z, H, 6), rm(w.W_t1, H, 8), rm(w.W_t2, H, H),
+                                                                                   Mat::Zero(H, H + 1), vec(w.b_z), vec(w.b_t1),
+                                                                                   vec(w.b_t2), vec(w.b_f), vec(w.w_out), w.b_out}),
+                              lw::dimension_error);
+        Vec bad = vec(w.b_f);
+        bad[0] = std::nan("");
+        CATCH_CHECK_THROWS_AS(lw::mlp_potential<B>(6, lw::mlp_potential_tensors<B>{rm(w.W_z, H, 6), rm(w.W_t1, H, 8), rm(w.W_t2, H, H),
+                                                                                   rm(w.W_f, H, H), vec(w.b_z), vec(w.b_t1), vec(w.b_t2),
+                                                                                   bad, vec(w.w_out), w.b_out}),
+                              lw::numerical_error);
+        lw::mlp_potential<B>::options wrong;
+        wrong.hidden = H + 1;
+        CATCH_CHECK_THROWS_AS(lw::mlp_potential<B>(6, lw::mlp_potential_tensors<B>{rm(w.W_z, H, 6), rm(w.W_t1, H, 8), rm(w.W_t2, H, H),
+                                                                                   rm(w.W_f, H, H), vec(w.b_z), vec(w.b_t1), vec(w.b_t2),
+                                                                                   vec(w.b_f), vec(w.w_out), w.b_out},
+                                                   wrong),
+                              lw::invalid_argument_error);
+        lw::mlp_potential<B>::request probe;
+        probe.hessian_probe = Vec::Zero(5);
+        CATCH_CHECK_THROWS_AS(tens.terms(z, t, probe), lw::dimension_error);
+    }
+}
+
 CATCH_TEST_CASE("traversal: potential_flow rejects bad input and runs in single precision") {
     const lw::linear_potential<B> u(Vec::Ones(3));
     CATCH_CHECK_THROWS_AS(lw::potential_flow(u, Vec::Zero(2)), lw::dimension_error);

@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "../concepts/backend.hpp"
+#include "../detail/host_matrix.hpp"
 #include "../detail/validate.hpp"
 
 namespace latentwalk {
@@ -72,13 +73,7 @@ public:
             throw dimension_error(detail::sentence(where, "the last layer has " + detail::number(in) +
                                                               " outputs but the dimension is " + detail::number(d) + "."));
         auto matrix_of = [&](const correction_network_weights::layer& L, long long c0, long long cols) {
-            auto M = T::zeros(like, static_cast<index_t<B>>(L.out), static_cast<index_t<B>>(cols));
-            std::vector<double> column(static_cast<std::size_t>(L.out));
-            for (long long j = 0; j < cols; ++j) {
-                for (long long r = 0; r < L.out; ++r) column[static_cast<std::size_t>(r)] = L.weight[r * L.in + c0 + j];
-                T::set_col(M, static_cast<index_t<B>>(j), T::from_values(like, column));
-            }
-            return M;
+            return detail::matrix_from_row_major<B>(like, L.out, cols, L.weight, L.in, c0);
         };
         const auto& first = w_.layers[0];
         Wz_ = matrix_of(first, 0, d);

@@ -36,7 +36,10 @@
 //
 // Weights: plain row-major host arrays (mlp_potential_weights), in the layout of PyTorch's
 // nn.Linear.weight (out × in) — `W.detach().flatten().tolist()` — so a potential trained with the
-// released code, or by latentwalk's torch trainer, evaluates here unchanged.
+// released code, or by latentwalk's torch trainer, evaluates here unchanged. Or backend values used as
+// they are (mlp_potential_tensors: no copy; on torch in grad mode the results keep their graph into the
+// weights, which is how torch::potential_bank trains a bank on these formulas).
+// terms(z, t, request) gives u, ∇u and any of u_tt, Δu, ∇²u·v from one forward pass (a trainer's call).
 //
 // Errors: dimension_error for an array of the wrong length or a z / v of the wrong length;
 // invalid_argument_error for d < 1, widths < 1 or an odd embedding width; numerical_error for
@@ -44,12 +47,14 @@
 #include <cmath>
 #include <cstddef>
 #include <numbers>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
 
 #include "../concepts/backend.hpp"
 #include "../concepts/potential_field.hpp"
+#include "../detail/host_matrix.hpp"
 #include "../detail/validate.hpp"
 
 namespace latentwalk {
@@ -71,20 +76,26 @@ struct mlp_potential_weights {
     double b_out = 0.0;
 };
 
-namespace detail {
-/// The rows × cols matrix of row-major host values `a`, on the device and dtype of `like`.
-template <class B>
-matrix_t<B> matrix_from_row_major(const vector_t<B>& like, long long rows, long long cols, std::span<const double> a) {
-    using T = backend_traits<B>;
-    auto M = T::zeros(like, static_cast<index_t<B>>(rows), static_cast<index_t<B>>(cols));
-    std::vector<double> column(static_cast<std::size_t>(rows));
-    for (long long j = 0; j < cols; ++j) {
-        for (long long r = 0; r < rows; ++r) column[static_cast<std::size_t>(r)] = a[static_cast<std::size_t>(r * cols + j)];
-        T::set_col(M, static_cast<index_t<B>>(j), T::from_values(like, column));
-    }
-    return M;
+/// The frequencies ω_k = 10000^(−k/(half − 1)), k < half, of the sinusoidal time embedding (ω = {1}
+/// when half = 1). Shared by every implementation of the network (core, eigen, torch, the torch bank).
+inline std::vector<double> sinusoidal_frequencies(long long half) {
+    std::vector<double> omega(static_cast<std::size_t>(half > 0 ? half : 0), 1.0);
+    for (long long k = 0; k < half && half > 1; ++k)
+        omega[static_cast<std::size_t>(k)] = std::exp(-static_cast<double>(k) * std::log(10000.0) / static_cast<double>(half - 1));
+    return omega;
 }
-}  // namespace detail
+
+/// The weights as backend values, used as they are (no host copy): what a trainer holds as its
+/// parameters. W_z H×d, W_t1 H×E (the sine columns first), W_t2 and W_f H×H, the biases and w_out of
+/// length H (unbatched), b_out a per-sample scalar of no batch (a 0-dim tensor on torch, a number on
+/// Eigen and xtensor). A potential built from them computes with these values, so on torch in grad
+/// mode every result carries its autograd graph back into them (torch::potential_bank trains this way).
+template <class B>
+struct mlp_potential_tensors {
+    matrix_t<B> W_z, W_t1, W_t2, W_f;
+    vector_t<B> b_z, b_t1, b_t2, b_f, w_out;
+    batch_scalar_t<B> b_out;
+};
 
 template <class B>
 class mlp_potential {
@@ -130,53 +141,121 @@ public:
         w_.b_out = w.b_out;
 
         const long long half = E_ / 2;
-        std::vector<double> Ws(static_cast<std::size_t>(H_ * half)), Wc(Ws.size());
-        for (long long i = 0; i < H_; ++i)
-            for (long long k = 0; k < half; ++k) {
-                Ws[static_cast<std::size_t>(i * half + k)] = w_.W_t1[static_cast<std::size_t>(i * E_ + k)];
-                Wc[static_cast<std::size_t>(i * half + k)] = w_.W_t1[static_cast<std::size_t>(i * E_ + half + k)];
-            }
-        std::vector<double> omega(static_cast<std::size_t>(half), 1.0), omega2(omega.size(), 1.0);
-        for (long long k = 0; k < half && half > 1; ++k) {
-            omega[static_cast<std::size_t>(k)] =
-                std::exp(-static_cast<double>(k) * std::log(10000.0) / static_cast<double>(half - 1));
-            omega2[static_cast<std::size_t>(k)] = omega[static_cast<std::size_t>(k)] * omega[static_cast<std::size_t>(k)];
-        }
-        const auto mat = [&](long long r, long long c, const std::vector<double>& a) {
-            return detail::matrix_from_row_major<B>(like, r, c, a);
+        const auto mat = [&](long long r, long long c, const std::vector<double>& a, long long stride = 0, long long col0 = 0) {
+            return detail::matrix_from_row_major<B>(like, r, c, a, stride, col0);
         };
         Wz_ = mat(H_, d_, w_.W_z);
-        WzT_ = T::transpose(Wz_);
-        Wts_ = mat(H_, half, Ws);
-        Wtc_ = mat(H_, half, Wc);
+        Wts_ = mat(H_, half, w_.W_t1, E_, 0);
+        Wtc_ = mat(H_, half, w_.W_t1, E_, half);
         Wt2_ = mat(H_, H_, w_.W_t2);
         Wf_ = mat(H_, H_, w_.W_f);
-        WfT_ = T::transpose(Wf_);
-        Omega_ = mat(half, 1, omega);
         bz_ = T::from_values(like, w_.b_z);
         bt1_ = T::from_values(like, w_.b_t1);
         bt2_ = T::from_values(like, w_.b_t2);
         bf_ = T::from_values(like, w_.b_f);
         wout_ = T::from_values(like, w_.w_out);
-        omega_ = T::from_values(like, omega);
-        omega2_ = T::from_values(like, omega2);
-        std::vector<double> row_sq(static_cast<std::size_t>(H_), 0.0);
-        for (long long i = 0; i < H_; ++i)
-            for (long long j = 0; j < d_; ++j) {
-                const double x = w_.W_z[static_cast<std::size_t>(i * d_ + j)];
-                row_sq[static_cast<std::size_t>(i)] += x * x;
-            }
-        wz_row_sq_ = T::from_values(like, row_sq);
-        // Z of the Laplacian: W_zᵀ (d×H) or, when d > H, the H×H factor R of W_zᵀ = QR.
-        Z_ = d_ > H_ ? T::thin_qr(WzT_).R : WzT_;
+        bout_ = T::constant(like, w_.b_out);
+        derive(like);
+    }
+
+    /// The potential of dimension d on backend values used as they are (see mlp_potential_tensors): the
+    /// widths are read from the shapes (H from W_z, E from W_t1); opts.hidden and opts.embedding, when
+    /// non-zero, must agree with them. host_weights() is not available on such a potential.
+    mlp_potential(long long d, mlp_potential_tensors<B> w, const options& opts = {}) : d_(d), opts_(opts), host_(false) {
+        constexpr const char* where = "mlp_potential";
+        if (d < 1) throw invalid_argument_error(detail::sentence(where, "the dimension d must be at least 1."));
+        H_ = static_cast<long long>(T::rows(w.W_z));
+        E_ = static_cast<long long>(T::cols(w.W_t1));
+        if ((opts.hidden > 0 && opts.hidden != H_) || (opts.embedding > 0 && opts.embedding != E_))
+            throw invalid_argument_error(detail::sentence(
+                where, "the options ask for widths H = " + detail::number(opts.hidden) + ", E = " + detail::number(opts.embedding) +
+                           " but the tensors have H = " + detail::number(H_) + ", E = " + detail::number(E_) + "."));
+        if (E_ % 2 != 0 || E_ < 2)
+            throw invalid_argument_error(
+                detail::sentence(where, "the embedding width " + detail::number(E_) + " is odd; it holds sin and cos halves."));
+        const auto shape_is = [&](const char* name, const M& A, long long r, long long c) {
+            if (static_cast<long long>(T::rows(A)) != r || static_cast<long long>(T::cols(A)) != c)
+                throw dimension_error(detail::sentence(where, std::string(name) + " is " + detail::number(T::rows(A)) + "×" +
+                                                                  detail::number(T::cols(A)) + " but must be " + detail::number(r) +
+                                                                  "×" + detail::number(c) + " (out × in)."));
+            if (!T::all_finite(A))
+                throw numerical_error(detail::sentence(where, std::string(name) + " contains NaN or Inf; weights must be finite."));
+        };
+        const auto length_is = [&](const char* name, const V& x) {
+            detail::require_length<B>(where, name, x, H_, "the hidden width");
+            detail::require_finite<B>(where, name, x);
+        };
+        shape_is("W_z", w.W_z, H_, d_);
+        shape_is("W_t1", w.W_t1, H_, E_);
+        shape_is("W_t2", w.W_t2, H_, H_);
+        shape_is("W_f", w.W_f, H_, H_);
+        length_is("b_z", w.b_z);
+        length_is("b_t1", w.b_t1);
+        length_is("b_t2", w.b_t2);
+        length_is("b_f", w.b_f);
+        length_is("w_out", w.w_out);
+        if (!T::all_finite(T::lift(w.b_z, w.b_out)))
+            throw numerical_error(detail::sentence(where, "b_out is NaN or Inf; weights must be finite."));
+        const long long half = E_ / 2;
+        Wz_ = std::move(w.W_z);
+        Wts_ = T::block_cols(w.W_t1, 0, static_cast<index_t<B>>(half));
+        Wtc_ = T::block_cols(w.W_t1, static_cast<index_t<B>>(half), static_cast<index_t<B>>(half));
+        Wt2_ = std::move(w.W_t2);
+        Wf_ = std::move(w.W_f);
+        bz_ = std::move(w.b_z);
+        bt1_ = std::move(w.b_t1);
+        bt2_ = std::move(w.b_t2);
+        bf_ = std::move(w.b_f);
+        wout_ = std::move(w.w_out);
+        bout_ = std::move(w.b_out);
+        derive(bz_);
     }
 
     long long dim() const { return d_; }
     long long hidden() const { return H_; }
     long long embedding() const { return E_; }
     const options& opts() const { return opts_; }
-    /// The weights as given (row-major host arrays).
-    const weights& host_weights() const { return w_; }
+    /// The weights as given (row-major host arrays); only for a potential built from host arrays.
+    const weights& host_weights() const {
+        if (!host_)
+            throw invalid_argument_error(detail::sentence("mlp_potential::host_weights",
+                                                          "this potential was built from backend tensors; read its weights from them."));
+        return w_;
+    }
+
+    /// What terms() computes besides u and ∇u.
+    struct request {
+        bool second_time_derivative = false;  ///< ∂²u/∂t²
+        bool laplacian = false;               ///< Δ_z u (exact)
+        std::optional<V> hessian_probe;       ///< v of ∇²u · v (length d, batched like z or not)
+    };
+    /// u, ∇u and what was requested, from one forward pass.
+    struct evaluation {
+        BS value;
+        V gradient;
+        std::optional<BS> u_tt, laplacian;
+        std::optional<V> hessian_vector;
+    };
+
+    /// u, ∇u and the requested derivatives at (z, t) from one forward pass (each member as its own
+    /// function computes it; the trainers' per-step call).
+    evaluation terms(const V& z, const BS& t, const request& which) const {
+        constexpr const char* where = "mlp_potential::terms";
+        check(where, z, t);
+        if (which.hessian_probe) {
+            detail::require_length<B>(where, "the Hessian probe", *which.hessian_probe, d_, "the potential's dimension");
+            detail::require_finite<B>(where, "the Hessian probe", *which.hessian_probe);
+        }
+        const auto f = forward(z, t, which.second_time_derivative ? 2 : 0);
+        const auto gs = grad_s(f);
+        const auto go = grad_o(f, gs);
+        evaluation out{f.u, finite_result(where, "the gradient", T::scale(go, f.kappa)), {}, {}, {}};
+        if (which.second_time_derivative) out.u_tt = u_tt_of(f);
+        if (which.laplacian) out.laplacian = laplacian_of(f, gs, go);
+        if (which.hessian_probe)
+            out.hessian_vector = finite_result(where, "the Hessian-vector product", hessian_vector_of(f, gs, go, *which.hessian_probe));
+        return out;
+    }
 
     BS value(const V& z, const BS& t) const {
         check("mlp_potential::value", z, t);
@@ -187,7 +266,7 @@ public:
         constexpr const char* where = "mlp_potential::gradient";
         check(where, z, t);
         const auto f = forward(z, t);
-        return finite_result(where, "the gradient", T::scale(grad_o(f), f.kappa));
+        return finite_result(where, "the gradient", T::scale(grad_o(f, grad_s(f)), f.kappa));
     }
 
     BS time_derivative(const V& z, const BS& t) const {
@@ -198,7 +277,50 @@ public:
 
     BS second_time_derivative(const V& z, const BS& t) const {
         check("mlp_potential::second_time_derivative", z, t);
-        const auto f = forward(z, t, 2);
+        return u_tt_of(forward(z, t, 2));
+    }
+
+    V hessian_vector(const V& z, const BS& t, const V& v) const {
+        constexpr const char* where = "mlp_potential::hessian_vector";
+        check(where, z, t);
+        detail::require_length<B>(where, "v", v, d_, "the potential's dimension");
+        detail::require_finite<B>(where, "v", v);
+        const auto f = forward(z, t);
+        const auto gs = grad_s(f);
+        return finite_result(where, "the Hessian-vector product", hessian_vector_of(f, gs, grad_o(f, gs), v));
+    }
+
+    BS laplacian(const V& z, const BS& t) const {
+        check("mlp_potential::laplacian", z, t);
+        const auto f = forward(z, t);
+        const auto gs = grad_s(f);
+        return laplacian_of(f, gs, grad_o(f, gs));
+    }
+
+private:
+    struct state {
+        V h1, s1, h3, s3;  // s = 1 − h² (tanh')
+        V dp, ddp;         // p'(t), p''(t) when asked for
+        BS u, kappa, kappa_prime;  // u, du/do, d²u/do²
+    };
+
+    /// The derived matrices (transposes, the embedding frequencies, ‖row_j W_z‖², Z), from the weights.
+    void derive(const V& like) {
+        WzT_ = T::transpose(Wz_);
+        WfT_ = T::transpose(Wf_);
+        const std::vector<double> omega = sinusoidal_frequencies(E_ / 2);
+        std::vector<double> omega2(omega.size());
+        for (std::size_t k = 0; k < omega.size(); ++k) omega2[k] = omega[k] * omega[k];
+        Omega_ = detail::matrix_from_row_major<B>(like, E_ / 2, 1, omega);
+        omega_ = T::from_values(like, omega);
+        omega2_ = T::from_values(like, omega2);
+        wz_row_sq_ = T::column_squared_norms(WzT_);
+        // Z of the Laplacian: W_zᵀ (d×H) or, when d > H, the H×H factor R of W_zᵀ = QR.
+        Z_ = d_ > H_ ? T::thin_qr(WzT_).R : WzT_;
+    }
+
+    /// u_tt from a forward pass of time order 2.
+    BS u_tt_of(const state& f) const {
         const auto a3dot = T::matvec(Wf_, f.dp);
         const auto a3ddot = T::matvec(Wf_, f.ddp);
         const auto odot = T::dot(wout_, T::cwise_product(f.s3, a3dot));
@@ -208,14 +330,8 @@ public:
         return f.kappa * T::dot(wout_, h3ddot) + f.kappa_prime * odot * odot;
     }
 
-    V hessian_vector(const V& z, const BS& t, const V& v) const {
-        constexpr const char* where = "mlp_potential::hessian_vector";
-        check(where, z, t);
-        detail::require_length<B>(where, "v", v, d_, "the potential's dimension");
-        detail::require_finite<B>(where, "v", v);
-        const auto f = forward(z, t);
-        const auto gs = T::matvec(WfT_, T::cwise_product(wout_, f.s3));
-        const auto go = T::matvec(WzT_, T::cwise_product(f.s1, gs));
+    /// ∇²u · v from a forward pass, g_s = W_fᵀ(s₃ ⊙ w_out) and ∇o.
+    V hessian_vector_of(const state& f, const V& gs, const V& go, const V& v) const {
         // forward mode along v
         const auto h1dot = T::cwise_product(f.s1, T::matvec(Wz_, v));
         const auto h3dot = T::cwise_product(f.s3, T::matvec(Wf_, h1dot));
@@ -224,14 +340,11 @@ public:
         const auto dgs = T::matvec(WfT_, ddelta3);
         const auto ds1 = T::scale(T::cwise_product(f.h1, h1dot), S(-2));
         const auto Hov = T::matvec(WzT_, T::add(T::cwise_product(ds1, gs), T::cwise_product(f.s1, dgs)));
-        return finite_result(where, "the Hessian-vector product", T::axpy(f.kappa_prime * odot, go, T::scale(Hov, f.kappa)));
+        return T::axpy(f.kappa_prime * odot, go, T::scale(Hov, f.kappa));
     }
 
-    BS laplacian(const V& z, const BS& t) const {
-        check("mlp_potential::laplacian", z, t);
-        const auto f = forward(z, t);
-        const auto gs = T::matvec(WfT_, T::cwise_product(wout_, f.s3));
-        const auto go = T::matvec(WzT_, T::cwise_product(f.s1, gs));
+    /// Δu from a forward pass, g_s and ∇o.
+    BS laplacian_of(const state& f, const V& gs, const V& go) const {
         // first tanh layer: Σ_j (tanh''(a₁) ⊙ g_s)_j ‖row_j W_z‖²
         const auto s1pp = T::scale(T::cwise_product(f.h1, f.s1), S(-2));
         const auto first = T::dot(T::cwise_product(s1pp, gs), wz_row_sq_);
@@ -241,13 +354,6 @@ public:
         const auto second = T::dot(T::cwise_product(wout_, s3pp), rows_sq);
         return f.kappa * (first + second) + f.kappa_prime * T::dot(go, go);
     }
-
-private:
-    struct state {
-        V h1, s1, h3, s3;  // s = 1 − h² (tanh')
-        V dp, ddp;         // p'(t), p''(t) when asked for
-        BS u, kappa, kappa_prime;  // u, du/do, d²u/do²
-    };
 
     static std::vector<double> checked(const char* where, const char* name, const std::vector<double>& a, long long n) {
         if (static_cast<long long>(a.size()) != n)
@@ -303,7 +409,7 @@ private:
         }
         f.h3 = T::cwise_tanh(T::add(T::matvec(Wf_, T::add(f.h1, p)), bf_));
         f.s3 = tanh_derivative(f.h3);
-        const BS o = T::dot(wout_, f.h3) + static_cast<S>(w_.b_out);
+        const BS o = T::dot(wout_, f.h3) + bout_;
         if (opts_.output_tanh) {
             const BS th = T::lower(T::cwise_tanh(T::lift(z, o)));
             f.u = th;
@@ -317,16 +423,17 @@ private:
         return f;
     }
 
-    /// ∇_z o = W_zᵀ (s₁ ⊙ W_fᵀ (s₃ ⊙ w_out)).
-    V grad_o(const state& f) const {
-        return T::matvec(WzT_, T::cwise_product(f.s1, T::matvec(WfT_, T::cwise_product(wout_, f.s3))));
-    }
+    /// g_s = W_fᵀ (s₃ ⊙ w_out) and ∇_z o = W_zᵀ (s₁ ⊙ g_s).
+    V grad_s(const state& f) const { return T::matvec(WfT_, T::cwise_product(wout_, f.s3)); }
+    V grad_o(const state& f, const V& gs) const { return T::matvec(WzT_, T::cwise_product(f.s1, gs)); }
 
     long long d_, H_ = 0, E_ = 0;
     options opts_;
     weights w_;
+    bool host_ = true;  // built from host arrays (w_ holds them)
     M Wz_, WzT_, Wts_, Wtc_, Wt2_, Wf_, WfT_, Omega_, Z_;
     V bz_, bt1_, bt2_, bf_, wout_, omega_, omega2_, wz_row_sq_;
+    BS bout_{};
 };
 
 }  // namespace latentwalk

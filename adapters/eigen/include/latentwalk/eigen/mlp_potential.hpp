@@ -94,9 +94,10 @@ public:
     /// The sinusoidal embedding τ(t) (length E: sines then cosines).
     vector_type time_embedding(Scalar t) const {
         const Eigen::Index E = embedding(), half = E / 2;
+        const std::vector<double> omega = sinusoidal_frequencies(half);
         vector_type e(E);
         for (Eigen::Index k = 0; k < half; ++k) {
-            const double w = half > 1 ? std::exp(-static_cast<double>(k) * std::log(10000.0) / static_cast<double>(half - 1)) : 1.0;
+            const double w = omega[static_cast<std::size_t>(k)];
             e[k] = std::sin(static_cast<Scalar>(w) * t);
             e[half + k] = std::cos(static_cast<Scalar>(w) * t);
         }

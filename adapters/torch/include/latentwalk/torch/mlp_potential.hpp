@@ -103,10 +103,7 @@ public:
         latentwalk::detail::require_finite_scalar(where, "b_out", w.b_out);
         bout_ = at::full({}, w.b_out, to);
         const std::int64_t half = E_ / 2;
-        std::vector<double> omega(static_cast<std::size_t>(half), 1.0);
-        for (std::int64_t k = 0; k < half && half > 1; ++k)
-            omega[static_cast<std::size_t>(k)] =
-                std::exp(-static_cast<double>(k) * std::log(10000.0) / static_cast<double>(half - 1));
+        const std::vector<double> omega = latentwalk::sinusoidal_frequencies(half);
         omega_ = at::tensor(omega, at::kDouble).to(to);
     }
 

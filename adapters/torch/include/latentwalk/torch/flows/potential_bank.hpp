@@ -10,8 +10,8 @@
 //     bank.save("bank.pt");  auto again = latentwalk::torch::potential_bank::load("bank.pt");
 //     auto u_k = bank.potential<double>(k);              // torch::mlp_potential, same weights
 //
-// Architecture: each u^k is the released code's MLP (the torch and Eigen `mlp_potential`,
-// latentwalk/torch/mlp_potential.hpp, whose formulas this file uses):
+// Architecture: each u^k is the released code's MLP (the torch and Eigen `mlp_potential`; the closed
+// forms are latentwalk::mlp_potential's, latentwalk/potentials/mlp_potential.hpp, run on the parameters):
 //   h₁ = tanh(W_z z + b_z), p(t) = W_t2 GELU(W_t1 τ(t) + b_t1) + b_t2, h₃ = tanh(W_f(h₁ + p) + b_f),
 //   u = tanh(w_outᵀ h₃ + b_out)        (output_tanh, the released code; off → the linear output)
 // Widths d (latent), H (hidden, default d), E (time embedding, default d rounded up to even): the
@@ -22,7 +22,7 @@
 // |---------------------------------|----------------------------------------------------------|-------------------|
 // | value(k, z, t)                  | forward pass, autograd graph kept                         | 2Hd + 3H² + HE    |
 // | terms(k, z, t, which)           | closed forms (no nested autograd): ∇u by a reverse sweep  | ∇u: + 2Hd + 2H²   |
-// |   .gradient, .u_tt              | written as tensor ops, u_tt by forward mode in t,         | u_tt: + 2H² + HE  |
+// |   .gradient, .u_tt              | (mlp_potential::terms on the parameters), u_tt forward in t| u_tt: + 2H² + HE  |
 // |   .laplacian                    | Δu exactly: row norms of J₃ = W_f diag(1−h₁²) W_z          | Δu: + H²d         |
 // |   .hessian_vector (v given)     | forward mode along v of the gradient                      | H·v: + 2Hd + 2H²  |
 // | terms(..., autograd method)     | the released code's way: torch.autograd.grad nested      | ≈ 3–4× (×d for Δu)|
@@ -143,10 +143,7 @@ public:
         }
         c_ = register_parameter("c", at::full({opts.potentials}, opts.initial_wave_speed, to));
         const std::int64_t half = E_ / 2;
-        std::vector<double> omega(static_cast<std::size_t>(half), 1.0);
-        for (std::int64_t k = 0; k < half && half > 1; ++k)
-            omega[static_cast<std::size_t>(k)] =
-                std::exp(-static_cast<double>(k) * std::log(10000.0) / static_cast<double>(half - 1));
+        const std::vector<double> omega = latentwalk::sinusoidal_frequencies(half);
         omega_ = register_buffer("omega", at::tensor(omega, at::kDouble).to(to));
     }
 
@@ -275,75 +272,30 @@ private:
         at::Tensor Wz, bz, Wt1, bt1, Wt2, bt2, Wf, bf, wout, bout;
     };
 
-    static at::Tensor normal_pdf(const at::Tensor& x) {
-        return at::exp(-0.5 * x * x) * (1.0 / std::sqrt(2.0 * std::numbers::pi));
-    }
-
+    /// The closed forms are latentwalk::mlp_potential's (latentwalk/potentials/mlp_potential.hpp), run on
+    /// this potential's parameter tensors as they are: the seam's torch operations keep the autograd
+    /// graph into the parameters, so a loss on the terms trains the bank by one ordinary backward pass.
     potential_terms closed_form(std::int64_t k, const at::Tensor& z, const at::Tensor& t,
                                 const potential_terms_request& which) const {
+        using core = latentwalk::mlp_potential<backend<double>>;
+        using vec = torch::vector<double>;
+        using mat = torch::matrix<double>;
         const auto& p = params_[static_cast<std::size_t>(k)];
+        const core u(d_,
+                     latentwalk::mlp_potential_tensors<backend<double>>{mat(p.Wz), mat(p.Wt1), mat(p.Wt2), mat(p.Wf), vec(p.bz),
+                                                                        vec(p.bt1), vec(p.bt2), vec(p.bf), vec(p.wout), p.bout},
+                     {H_, E_, opts_.output_tanh});
+        core::request r;
+        r.second_time_derivative = which.second_time_derivative;
+        r.laplacian = which.laplacian;
+        if (which.hessian_probe.defined()) r.hessian_probe = vec(which.hessian_probe.to(z.options()));
+        auto e = u.terms(vec(z), t.to(z.options()), r);
         potential_terms out;
-        const auto h1 = at::tanh(at::linear(z, p.Wz, p.bz));  // [..., H]
-        const auto s1 = 1.0 - h1 * h1;
-        // time branch and its t-derivatives (forward mode in t)
-        const auto tt = t.to(omega_.options()).unsqueeze(-1);
-        const auto phase = tt * omega_;
-        const auto sn = phase.sin(), cs = phase.cos();
-        const auto tau = at::cat({sn, cs}, -1);
-        const auto a2 = at::linear(tau, p.Wt1, p.bt1);
-        const auto pt = at::linear(at::gelu(a2), p.Wt2, p.bt2);
-        const auto a3 = at::linear(h1 + pt, p.Wf, p.bf);
-        const auto h3 = at::tanh(a3);
-        const auto s3 = 1.0 - h3 * h3;
-        const auto o = (h3 * p.wout).sum(-1) + p.bout;
-        at::Tensor kappa, kappa_prime;
-        if (opts_.output_tanh) {
-            out.value = o.tanh();
-            kappa = 1.0 - out.value * out.value;
-            kappa_prime = -2.0 * out.value * kappa;
-        } else {
-            out.value = o;
-            kappa = at::ones_like(o);
-            kappa_prime = at::zeros_like(o);
-        }
-        const auto delta3 = p.wout * s3;                 // ∂o/∂a₃
-        const auto gs = at::matmul(delta3, p.Wf);         // W_fᵀ δ₃ (as rows)
-        const auto go = at::matmul(s1 * gs, p.Wz);        // ∇_z o
-        out.gradient = kappa.unsqueeze(-1) * go;
-        if (which.second_time_derivative) {
-            const auto w = omega_;
-            const auto dtau = at::cat({w * cs, -w * sn}, -1);
-            const auto ddtau = at::cat({-w * w * sn, -w * w * cs}, -1);
-            const auto a2d = at::matmul(dtau, p.Wt1.t());
-            const auto a2dd = at::matmul(ddtau, p.Wt1.t());
-            const auto pdf = normal_pdf(a2);
-            const auto gp = 0.5 * (1.0 + at::erf(a2 * (1.0 / std::numbers::sqrt2))) + a2 * pdf;
-            const auto gpp = pdf * (2.0 - a2 * a2);
-            const auto dp = at::matmul(gp * a2d, p.Wt2.t());
-            const auto ddp = at::matmul(gpp * a2d * a2d + gp * a2dd, p.Wt2.t());
-            const auto a3d = at::matmul(dp, p.Wf.t());
-            const auto a3dd = at::matmul(ddp, p.Wf.t());
-            const auto od = (delta3 * a3d).sum(-1);
-            const auto odd = (p.wout * (s3 * a3dd - 2.0 * h3 * s3 * a3d * a3d)).sum(-1);
-            out.u_tt = kappa * odd + kappa_prime * od * od;
-        }
-        if (which.laplacian) {
-            const auto wz_row_sq = (p.Wz * p.Wz).sum(1);                            // [H]
-            const auto first = (-2.0 * h1 * s1 * gs * wz_row_sq).sum(-1);
-            const auto J3 = at::matmul(p.Wf * s1.unsqueeze(-2), p.Wz);             // [..., H, d]
-            const auto rows_sq = (J3 * J3).sum(-1);                                 // [..., H]
-            const auto second = (p.wout * (-2.0 * h3 * s3) * rows_sq).sum(-1);
-            out.laplacian = kappa * (first + second) + kappa_prime * (go * go).sum(-1);
-        }
-        if (which.hessian_probe.defined()) {
-            const auto& v = which.hessian_probe;
-            const auto h1d = s1 * at::matmul(v.to(z.options()), p.Wz.t());
-            const auto h3d = s3 * at::matmul(h1d, p.Wf.t());
-            const auto od = (p.wout * h3d).sum(-1);
-            const auto dgs = at::matmul(-2.0 * p.wout * h3 * h3d, p.Wf);
-            const auto Hov = at::matmul(-2.0 * h1 * h1d * gs + s1 * dgs, p.Wz);
-            out.hessian_vector = kappa.unsqueeze(-1) * Hov + (kappa_prime * od).unsqueeze(-1) * go;
-        }
+        out.value = std::move(e.value);
+        out.gradient = e.gradient.tensor();
+        if (e.u_tt) out.u_tt = std::move(*e.u_tt);
+        if (e.laplacian) out.laplacian = std::move(*e.laplacian);
+        if (e.hessian_vector) out.hessian_vector = e.hessian_vector->tensor();
         return out;
     }
 
