@@ -158,7 +158,7 @@ bank_provenance train_bank(const std::string& name, const std::string& file, con
     }
     const auto t0 = std::chrono::steady_clock::now();
     double acc = 0, last = -1;
-    std::int64_t window = 0;
+    std::int64_t window = 0, window_start = tr.steps_done() + 1, last_from = 0, last_to = 0;
     const std::int64_t every = std::max<std::int64_t>(1, steps / 10), report = std::max<std::int64_t>(1, steps / 4);
     while (tr.steps_done() < steps) {
         const auto r = tr.step();
@@ -167,6 +167,9 @@ bank_provenance train_bank(const std::string& name, const std::string& file, con
         if (r.step % every == 0 || r.step == steps) tr.save(ckpt);
         if (r.step % report == 0 || r.step == steps) {
             last = acc / double(window);
+            last_from = window_start;
+            last_to = r.step;
+            window_start = r.step + 1;
             std::cout << "  " << name << " step " << r.step << "/" << steps << ": batch accuracy " << std::fixed << std::setprecision(3)
                       << last << " (" << std::setprecision(1) << seconds_since(t0) << " s)" << std::defaultfloat
                       << std::setprecision(6) << std::endl;
@@ -176,7 +179,8 @@ bank_provenance train_bank(const std::string& name, const std::string& file, con
     }
     std::ostringstream p;
     p << name << ": trained here, " << steps << " steps (checkpoint " << ckpt.string() << ")";
-    if (last >= 0) p << ", batch accuracy " << std::fixed << std::setprecision(3) << last << " over the last quarter";
+    if (last >= 0)
+        p << ", mean batch accuracy " << std::fixed << std::setprecision(3) << last << " over steps " << last_from << "–" << last_to;
     return {p.str()};
 }
 
