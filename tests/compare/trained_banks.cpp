@@ -33,12 +33,11 @@ namespace {
 constexpr std::int64_t d = 4, K = 3, T = 5, S = 7;
 const lt::image_shape shape{1, 8, 8};
 
-/// A fixed tiny generator R⁴ → 8×8 images: tanh(W₂ tanh(W₁ z)).
+/// A fixed tiny non-linear generator R⁴ → 8×8 images: sin(W z + c).
 lt::tensor_function tiny_generator() {
-    at::manual_seed(123);
-    const auto W1 = at::randn({16, d}, at::kDouble) * 0.8;
-    const auto W2 = at::randn({shape.numel(), 16}, at::kDouble) * 0.5;
-    return [W1, W2](const at::Tensor& z) { return at::tanh(at::linear(at::tanh(at::linear(z, W1)), W2)); };
+    at::manual_seed(321);
+    const auto W = at::randn({shape.numel(), d}, at::kDouble), c = at::randn({shape.numel()}, at::kDouble);
+    return [W, c](const at::Tensor& z) { return at::sin(at::linear(z, W, c)); };
 }
 
 fs::path scratch(const std::string& name) {
