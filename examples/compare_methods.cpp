@@ -17,7 +17,13 @@
 //   potential flow          potential_bank (the paper's rule, T steps of 1), trained
 //   DP-LaSE Γ (linear)      z₀ + t γ_k, Γ trained by dplase::direction_trainer on the features partial_2
 //   DP-LaSE Γ (DP walk)     the density-preserving walk ‖z₀‖(z₀ + tγ_k)/‖z₀ + tγ_k‖ (eq. 2) along the same Γ
-// The flows and Γ are trained here with short schedules (--flow-steps, --dplase-steps; --full: long ones).
+// The flows and Γ are trained here with short schedules (--flow-steps, --dplase-steps; --full: long ones);
+// the banks are checkpointed into <out>/banks/<file>.ckpt (atomic; <file>.settings beside it) and a rerun
+// with the same settings resumes or reuses them. --banks DIR loads trained banks instead, the
+// checkpoints examples/train_potentials writes (linear.ckpt, warped_rbf.ckpt, potential_flow.ckpt;
+// torch::load_trained_bank): a file of another bank type, K or d, or an unreadable one, is refused.
+// The RBF bank walks with compare_methods' step span/T whatever step it was trained with (the step
+// is no parameter of the file).
 // Ground truth: sprites only (read_sprite_factors on every frame); Fashion-MNIST has none, so its table
 // leaves the factor columns empty (—) and keeps VP, NN ratio, escape, drift, curvature and cost.
 // Writes into --out: table.md (settings, the summary, the warpage context, the factor matrices),
@@ -74,7 +80,7 @@ namespace fs = std::filesystem;
 namespace {
 
 struct settings {
-    std::string data = "sprites", model, out = "compare_methods_out";
+    std::string data = "sprites", model, out = "compare_methods_out", banks;
     std::int64_t latent_dim = 0, directions = 8, steps = 10, starts = 32, references = 5000;
     std::int64_t vp_pairs = 2000, vp_epochs = 30, vp_runs = 3, flow_steps = 300, dplase_steps = 300, picture_directions = 3;
     std::int64_t warpage_pairs = 40;
@@ -106,26 +112,103 @@ at::Tensor unit_rows(const Eigen::MatrixXd& columns) {
     return t;
 }
 
+/// Where a bank came from, for the table's settings line.
+struct bank_provenance {
+    std::string text;
+};
+
+/// The settings a bank trained here depends on, one line; a checkpoint in --out is reused only under the same.
+std::string bank_settings_line(const settings& s, const std::string& name, std::int64_t d, std::int64_t K) {
+    std::ostringstream o;
+    o << std::setprecision(17) << "bank " << name << "; model " << s.model << "; d " << d << "; K " << K << "; T " << s.steps
+      << "; span " << s.span << "; lr " << s.lr << "; seed " << s.seed;
+    return o.str();
+}
+
+/// Trains `bank` for --flow-steps under the flow objective, checkpointing into <out>/banks/<file>.ckpt
+/// (atomic, every tenth of the run and at the end) beside <file>.settings; a rerun with the same
+/// settings resumes from the checkpoint (and reuses a finished one) instead of starting again.
 template <class Bank>
-void train_bank(const std::string& name, const std::shared_ptr<Bank>& bank, const lt::tensor_function& G,
-                const lt::image_shape& shape, lt::flow_trainer_options o, std::int64_t steps) {
+bank_provenance train_bank(const std::string& name, const std::string& file, const std::shared_ptr<Bank>& bank,
+                           const lt::tensor_function& G, const lt::image_shape& shape, lt::flow_trainer_options o,
+                           const settings& s) {
+    const std::int64_t steps = s.flow_steps;
     auto clf = std::make_shared<lt::lenet_pair_classifier>(shape.channels, bank->size());
     lt::flow_trainer<Bank, lt::lenet_pair_classifier> tr(bank, clf, G, shape, o);
+    const fs::path dir = fs::path(s.out) / "banks", ckpt = dir / (file + ".ckpt"), stamp = dir / (file + ".settings");
+    fs::create_directories(dir);
+    const std::string line = bank_settings_line(s, name, bank->dim(), bank->size());
+    if (fs::exists(ckpt)) {
+        std::ifstream in(stamp);
+        std::string have;
+        std::getline(in, have);
+        if (have != line)
+            throw lw::invalid_argument_error("compare_methods: the checkpoint '" + ckpt.string() + "' was trained with other settings ('" +
+                                             have + "', this run: '" + line + "'); remove it or choose another --out.");
+        tr.load(ckpt);
+        if (tr.steps_done() > steps)
+            throw lw::invalid_argument_error("compare_methods: the checkpoint '" + ckpt.string() + "' holds " +
+                                             std::to_string(tr.steps_done()) + " steps, more than --flow-steps " +
+                                             std::to_string(steps) + "; remove it or raise --flow-steps.");
+        std::cout << "  " << name << ": resumed from " << ckpt.string() << " at step " << tr.steps_done() << std::endl;
+    } else {
+        const fs::path tmp = stamp.string() + ".tmp";
+        std::ofstream(tmp) << line << "\n";
+        fs::rename(tmp, stamp);
+    }
     const auto t0 = std::chrono::steady_clock::now();
-    double acc = 0;
-    std::int64_t window = 0;
-    for (std::int64_t s = 1; s <= steps; ++s) {
+    double acc = 0, last = -1;
+    std::int64_t window = 0, window_start = tr.steps_done() + 1, last_from = 0, last_to = 0;
+    const std::int64_t every = std::max<std::int64_t>(1, steps / 10), report = std::max<std::int64_t>(1, steps / 4);
+    while (tr.steps_done() < steps) {
         const auto r = tr.step();
         acc += r.accuracy;
         ++window;
-        if (s % std::max<std::int64_t>(1, steps / 4) == 0 || s == steps) {
-            std::cout << "  " << name << " step " << s << "/" << steps << ": batch accuracy " << std::fixed << std::setprecision(3)
-                      << acc / double(window) << " (" << std::setprecision(1) << seconds_since(t0) << " s)" << std::defaultfloat
+        if (r.step % every == 0 || r.step == steps) tr.save(ckpt);
+        if (r.step % report == 0 || r.step == steps) {
+            last = acc / double(window);
+            last_from = window_start;
+            last_to = r.step;
+            window_start = r.step + 1;
+            std::cout << "  " << name << " step " << r.step << "/" << steps << ": batch accuracy " << std::fixed << std::setprecision(3)
+                      << last << " (" << std::setprecision(1) << seconds_since(t0) << " s)" << std::defaultfloat
                       << std::setprecision(6) << std::endl;
             acc = 0;
             window = 0;
         }
     }
+    std::ostringstream p;
+    p << name << ": trained here, " << steps << " steps (checkpoint " << ckpt.string() << ")";
+    if (last >= 0)
+        p << ", mean batch accuracy " << std::fixed << std::setprecision(3) << last << " over steps " << last_from << "–" << last_to;
+    return {p.str()};
+}
+
+/// Loads `bank` from <--banks>/<file>.ckpt, a flow_trainer checkpoint (examples/train_potentials writes
+/// linear.ckpt, warped_rbf.ckpt, potential_flow.ckpt); a file of another bank type, K or d, or an
+/// unreadable one, is refused with a sentence.
+template <class Bank>
+bank_provenance load_bank(const std::string& name, const std::string& file, Bank& bank, const settings& s) {
+    const fs::path path = fs::path(s.banks) / (file + ".ckpt");
+    std::int64_t steps = 0;
+    try {
+        steps = lt::load_trained_bank(path, bank);
+    } catch (const lw::model_loading_error& e) {
+        throw lw::model_loading_error("compare_methods: --banks " + s.banks + ": the " + name + " bank (K = " +
+                                      std::to_string(bank.size()) + ", d = " + std::to_string(bank.dim()) +
+                                      ") cannot be loaded from '" + path.string() + "': " + e.what());
+    }
+    std::cout << "  " << name << ": loaded from " << path.string() << " (trained " << steps << " steps)" << std::endl;
+    return {name + ": loaded from " + path.string() + ", trained " + std::to_string(steps) + " steps"};
+}
+
+template <class Bank>
+bank_provenance obtain_bank(const std::string& name, const std::string& file, const std::shared_ptr<Bank>& bank,
+                            const lt::tensor_function& G, const lt::image_shape& shape, const lt::flow_trainer_options& o,
+                            const settings& s) {
+    if (!s.banks.empty()) return load_bank(name, file, *bank, s);
+    at::manual_seed(s.seed + 1);  // the classifier's initial weights
+    return train_bank(name, file, bank, G, shape, o, s);
 }
 
 std::string warpage_line(const lw::warpage_table& t, std::int64_t k) {
@@ -225,20 +308,21 @@ int run(settings s) {
     auto fob = fo;
     fob.loss = lt::flow_loss_options::baseline(fo.loss);
     const auto t_train = std::chrono::steady_clock::now();
-    std::cout << "training the banks (" << s.flow_steps << " steps each) and Γ (" << s.dplase_steps << " steps):" << std::endl;
+    if (s.banks.empty())
+        std::cout << "training the banks (" << s.flow_steps << " steps each) and Γ (" << s.dplase_steps << " steps):" << std::endl;
+    else
+        std::cout << "loading the banks from " << s.banks << ", training Γ (" << s.dplase_steps << " steps):" << std::endl;
+    std::vector<bank_provenance> provenance;
     auto lin = std::make_shared<lt::linear_bank>(d, lt::linear_bank_options{.potentials = K, .seed = s.seed});
-    at::manual_seed(s.seed + 1);
-    train_bank("linear potential", lin, G, shape, fob, s.flow_steps);
+    provenance.push_back(obtain_bank("linear potential", "linear", lin, G, shape, fob, s));
     auto rbf = std::make_shared<lt::rbf_bank>(d, lt::rbf_bank_options{.potentials = K, .step = s.span / double(T), .seed = s.seed});
-    at::manual_seed(s.seed + 1);
-    train_bank("WarpedSpace RBF", rbf, G, shape, fob, s.flow_steps);
+    provenance.push_back(obtain_bank("WarpedSpace RBF", "warped_rbf", rbf, G, shape, fob, s));
     auto pf = std::make_shared<lt::potential_bank>(d, lt::potential_bank_options{.potentials = K, .seed = s.seed});
-    at::manual_seed(s.seed + 1);
-    train_bank("potential flow", pf, G, shape, fo, s.flow_steps);
-    methods.push_back({"linear potential", "trained linear baseline ∇u = a_k, T steps of 1", K, lc::uniform_times(T, 1.0), lc::bank_paths(lin, T)});
-    methods.push_back({"WarpedSpace RBF", "trained RBF dipoles, unit-gradient steps of span/T", K, times,
+    provenance.push_back(obtain_bank("potential flow", "potential_flow", pf, G, shape, fo, s));
+    methods.push_back({"linear potential", "linear baseline ∇u = a_k, T steps of 1", K, lc::uniform_times(T, 1.0), lc::bank_paths(lin, T)});
+    methods.push_back({"WarpedSpace RBF", "RBF dipoles, unit-gradient steps of span/T", K, times,
                        lc::bank_paths(rbf, T, 1.0)});
-    methods.push_back({"potential flow", "trained potential flow, the paper's rule, T steps of 1", K, lc::uniform_times(T, 1.0),
+    methods.push_back({"potential flow", "potential flow, the paper's rule, T steps of 1", K, lc::uniform_times(T, 1.0),
                        lc::bank_paths(pf, T)});
     {
         ::torch::jit::Module mod = script->module();
@@ -308,7 +392,8 @@ int run(settings s) {
        << "); K = " << K << " directions per method, T = " << T << " steps, span " << s.span << " (t = 0 … span for unit "
        << "directions), " << s.starts << " starts z₀ ~ N(0, I) shared by all methods; VP: " << s.vp_runs << " runs, "
        << s.vp_pairs << " pairs (10 % for training), " << s.vp_epochs << " epochs, chance " << std::setprecision(3)
-       << 100.0 / double(K) << " %; banks trained " << s.flow_steps << " steps, Γ " << s.dplase_steps << " steps ("
+       << 100.0 / double(K) << " %; banks " << (s.banks.empty() ? "trained here " + std::to_string(s.flow_steps) + " steps"
+                                                   : "loaded from " + s.banks) << ", Γ " << s.dplase_steps << " steps ("
        << std::fixed << std::setprecision(0) << train_seconds << " s); seed " << s.seed << "; " << s.threads
        << " thread(s); total " << seconds_since(t_start) << " s.\n\n" << std::defaultfloat << std::setprecision(6);
     if (!sprites)
@@ -316,7 +401,9 @@ int run(settings s) {
               "frame, and the data set has none (only a class label, which a traversal is not meant to keep or change "
               "linearly); there is no factor matrix. VP, NN ratio, escape, drift, curvature, position dependence, length "
               "and cost apply to every method and are measured as on sprites.\n\n";
-    md << lw::comparison_markdown(rows);
+    md << "Banks: ";
+    for (std::size_t i = 0; i < provenance.size(); ++i) md << (i ? "; " : "") << provenance[i].text;
+    md << ".\n\n" << lw::comparison_markdown(rows);
     md << "\nWarpage of the generator (context; geodesic distance of the output bases U_k, rad, mean ± sd over "
        << s.warpage_pairs << " pairs): random pairs k = 1: " << warpage_line(wr, 1) << ", k = " << K << ": " << warpage_line(wr, K)
        << "; close pairs (ε = 0.1) k = 1: " << warpage_line(wc, 1) << ", k = " << K << ": " << warpage_line(wc, K)
@@ -369,7 +456,8 @@ int main(int argc, char** argv) {
     app.add_option("--vp-pairs", s.vp_pairs, "VP pairs (the paper: 10000)");
     app.add_option("--vp-epochs", s.vp_epochs, "VP classifier epochs (the paper: 300)");
     app.add_option("--vp-runs", s.vp_runs, "VP runs (the paper: 3; 0 skips the VP score)");
-    app.add_option("--flow-steps", s.flow_steps, "training steps of each bank");
+    app.add_option("--flow-steps", s.flow_steps, "training steps of each bank trained here (checkpointed in <out>/banks, resumed on a rerun)");
+    app.add_option("--banks", s.banks, "folder of trained banks (train_potentials' linear.ckpt, warped_rbf.ckpt, potential_flow.ckpt) to load instead of training");
     app.add_option("--dplase-steps", s.dplase_steps, "training steps of DP-LaSE's Γ");
     app.add_option("--warpage-pairs", s.warpage_pairs, "pairs of the warpage context row");
     app.add_option("--picture-directions", s.picture_directions, "directions per method in grid.png");
@@ -380,7 +468,8 @@ int main(int argc, char** argv) {
     try {
         return run(s);
     } catch (const lw::error& e) {
-        std::cerr << "compare_methods: " << e.what() << "\n";
+        const std::string what = e.what();  // most sentences here already name compare_methods
+        std::cerr << (what.rfind("compare_methods: ", 0) == 0 ? "" : "compare_methods: ") << what << "\n";
         return 1;
     } catch (const c10::Error& e) {
         std::cerr << "compare_methods: LibTorch: " << e.what_without_backtrace() << "\n";

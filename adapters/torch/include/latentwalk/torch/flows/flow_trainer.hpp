@@ -27,6 +27,14 @@
 // bit for bit on the CPU. A file of
 // another bank shape, or a corrupt one, is a model_loading_error and leaves the trainer untouched
 // as far as the parameters go.
+// load_trained_bank(path, bank): the bank alone out of such a checkpoint (the entries "bank.…"; the
+// classifier, the Adam states and the draws are left in the file), for programs that only walk the
+// trained flow (examples/compare_methods --banks reads examples/train_potentials' <method>.ckpt). It
+// returns the checkpoint's step count. A file that is missing, damaged, not a flow_trainer checkpoint,
+// of another bank type (an entry of `bank` is missing) or of another K or d (an entry of another shape;
+// the sentence gives both shapes) is a model_loading_error, and `bank` is then unchanged. Parameters
+// and buffers are read; options stored in neither (rbf_bank's step) are the caller's: the bank walks
+// with the options it was constructed with.
 #include <cstdint>
 #include <filesystem>
 #include <memory>
@@ -226,5 +234,53 @@ private:
     ::torch::optim::Adam bank_opt_, clf_opt_;
     std::int64_t step_ = 0;
 };
+
+namespace detail {
+inline std::string shape_text(at::IntArrayRef sizes) {
+    std::string s = "[";
+    for (std::size_t i = 0; i < sizes.size(); ++i) s += (i ? ", " : "") + std::to_string(sizes[i]);
+    return s + "]";
+}
+}  // namespace detail
+
+/// The bank of a flow_trainer checkpoint (see the header): refills `bank`'s parameters and buffers from
+/// the file's entries "bank.<name>" and returns the number of steps the checkpoint was trained for.
+/// model_loading_error (bank unchanged) if the file is missing or damaged, was not written by
+/// flow_trainer::save, or holds a bank of another type, K or d.
+template <class Bank>
+std::int64_t load_trained_bank(const std::filesystem::path& path, Bank& bank) {
+    constexpr const char* where = "torch::load_trained_bank";
+    using latentwalk::detail::sentence;
+    ::torch::serialize::InputArchive archive;
+    detail::load_archive(where, archive, path);
+    if (detail::read_meta(where, archive, "kind", path) != 21.0)
+        throw model_loading_error(sentence(where, "'" + path.string() + "' is not a flow_trainer checkpoint (it holds another kind of model)."));
+    const auto step = static_cast<std::int64_t>(detail::read_meta(where, archive, "step", path));
+    std::vector<std::pair<at::Tensor, at::Tensor>> pending;
+    auto take = [&](const std::string& name, const at::Tensor& target, bool is_buffer) {
+        const std::string key = "bank." + name;
+        at::Tensor t;
+        bool ok = false;
+        try {
+            ok = archive.try_read(key, t, is_buffer) && t.defined();
+        } catch (const std::exception&) {
+            ok = false;
+        }
+        if (!ok)
+            throw model_loading_error(sentence(where, "'" + path.string() + "' has no entry '" + key +
+                                                          "': it holds another type of bank, or another number of potentials K."));
+        if (t.sizes() != target.sizes())
+            throw model_loading_error(sentence(where, "the entry '" + key + "' of '" + path.string() + "' has the shape " +
+                                                          detail::shape_text(t.sizes()) + ", the bank's is " +
+                                                          detail::shape_text(target.sizes()) +
+                                                          ": it was trained with another number of potentials K or latent dimension d."));
+        pending.emplace_back(target, t);
+    };
+    for (const auto& p : bank.named_parameters(true)) take(p.key(), p.value(), false);
+    for (const auto& b : bank.named_buffers(true)) take(b.key(), b.value(), true);
+    at::NoGradGuard no_grad;
+    for (auto& [target, value] : pending) const_cast<at::Tensor&>(target).copy_(value.to(target.options()));
+    return step;
+}
 
 }  // namespace latentwalk::torch
