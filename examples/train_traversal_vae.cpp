@@ -8,11 +8,11 @@
 //
 // Data: flows/sprite_traversals.hpp — each sequence moves one factor (scale, rotation, x, y) through S = 8
 // exactly rendered states; the test sequences come from another seed. Three VAE runs, each from the same
-// initial VAE (seed --seed) and the same draws, and one bank on the frozen vanilla VAE:
+// initial VAE (seed --seed) and the same draws, and two banks on the frozen vanilla VAE:
 //   vanilla         −ELBO of every state (the paper's "naively trained baseline", Appendix A.1)
 //   potential flow  −ELBO + L_z + L_x + L_f + L_u (eq. 8–10), K = 4 potentials, one per factor
 //   linear          −ELBO + L_z + L_x with u^k = a_kᵀz (the paper's linear baseline; L_f, L_u off)
-//   pretrained      the vanilla VAE frozen after its run, K = 4 potentials trained on its decoder by
+//   pretrained PF   the vanilla VAE frozen after its run, K = 4 potentials trained on its decoder by
 //                   flow_trainer (L_u + L_f + L_J + L_k, eq. 10's underlined terms, §5.3) with the VAE's
 //                   encoder as the auxiliary classifier (encoder_pair_classifier, τ = 1); z₀ ~ N(0, I),
 //                   T = --pretrained-timesteps (Appendix A: 10), batch --pretrained-batch (flow_trainer's
@@ -21,6 +21,8 @@
 //                   it; since its potential j need not move factor j, its equivariance error is scored
 //                   with the one-to-one potential/direction per factor that match_potentials picks on the
 //                   first --match-sequences training sequences (our choice; the paper reports no Err here).
+//   pretrained lin. the paper's linear baseline (u^k = a_kᵀz) on the same frozen VAE under the same loop: L_J + L_k
+//                   (flow_loss_options::baseline), the same encoder classifier — Table 3's PF-vs-linear comparison.
 // VP score (flow_metrics.hpp's vp_score, the paper's protocol, --vp-runs runs of --vp-pairs pairs, 10 % to
 // train, --vp-epochs epochs; --vp-cheap = 2000 pairs, 40 epochs; --vp-runs 0 skips it): each row's K
 // directions on its own decoder, pairs [Dec(z₀), Dec(z_T)], z₀ ~ N(0, I), z_T the flow's endpoint after
@@ -30,7 +32,7 @@
 // the top-K eigenvectors of AᵀA of its decoder's first layer A (fc.weight), moved z₀ + s·n_k with s the
 // pretrained bank's mean displacement ‖z_T − z₀‖ (so its pairs are as far apart as that bank's).
 // Writes into --out: <run>.ckpt (traversal_vae_trainer / flow_trainer checkpoints, atomic, every
-// --checkpoint-every steps and at the end; --resume continues them bit for bit; the pretrained bank restarts
+// --checkpoint-every steps and at the end; --resume continues them bit for bit; the pretrained banks restart
 // when the vanilla VAE it was trained on has changed), <run>.csv (one row per step), results.md and
 // results.csv (ELBO, IWAE_k, the equivariance error of each factor for the run's flow and for ∇u = 0, the VP
 // score and the mean displacement), grid.png (per factor: the ground-truth states, the potential flow's,
@@ -116,22 +118,23 @@ void train_run(const std::string& name, lt::traversal_vae_trainer<Bank>& tr, con
     if (tr.steps_done() > 0 && !fs::exists(ckpt)) tr.save(ckpt);
 }
 
-using pretrained_trainer = lt::flow_trainer<lt::potential_bank, lt::encoder_pair_classifier<lt::potential_bank>>;
+template <class Bank>
+using pretrained_trainer = lt::flow_trainer<Bank, lt::encoder_pair_classifier<Bank>>;
 
-/// The pretrained bank's run; restarts (with a message) when the vanilla VAE it was trained on changed.
-void train_pretrained(pretrained_trainer& tr, std::int64_t vanilla_step, const settings& s) {
-    const fs::path ckpt = fs::path(s.out) / "pretrained_encoder_classifier.ckpt",
-                   csv = fs::path(s.out) / "pretrained_encoder_classifier.csv",
-                   stamp = fs::path(s.out) / "pretrained_encoder_classifier.vanilla_step";
+/// A bank's run on the frozen vanilla VAE; restarts (with a message) when that VAE has changed.
+template <class Bank>
+void train_pretrained(const std::string& name, pretrained_trainer<Bank>& tr, std::int64_t vanilla_step, const settings& s) {
+    const fs::path ckpt = fs::path(s.out) / (name + ".ckpt"), csv = fs::path(s.out) / (name + ".csv"),
+                   stamp = fs::path(s.out) / (name + ".vanilla_step");
     const std::int64_t steps = s.pretrained_steps < 0 ? s.steps : s.pretrained_steps;
     std::int64_t stamped = -1;
     if (std::ifstream in(stamp); in) in >> stamped;
     if (s.resume && fs::exists(ckpt)) {
         if (stamped == vanilla_step) {
             tr.load(ckpt);
-            std::cout << "  pretrained_encoder_classifier: resumed at step " << tr.steps_done() << "\n";
+            std::cout << "  " << name << ": resumed at step " << tr.steps_done() << "\n";
         } else {
-            std::cout << "  pretrained_encoder_classifier: its checkpoint was trained on the vanilla VAE of step " << stamped
+            std::cout << "  " << name << ": its checkpoint was trained on the vanilla VAE of step " << stamped
                       << ", not " << vanilla_step << ": starting again\n";
         }
     }
@@ -152,7 +155,7 @@ void train_pretrained(pretrained_trainer& tr, std::int64_t vanilla_step, const s
             log.flush();
             tr.save(ckpt);
             const double sec = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-            std::cout << "  pretrained_encoder_classifier step " << r.step << "/" << steps << ": mean over the last " << n
+            std::cout << "  " << name << " step " << r.step << "/" << steps << ": mean over the last " << n
                       << " steps: L_k " << lk / n << ", batch accuracy " << acc / n << ", L_J " << lj / n << " ("
                       << std::setprecision(3) << sec / double(r.step - first) << " s/step)" << std::setprecision(6) << std::endl;
             lk = acc = lj = 0, n = 0;
@@ -258,8 +261,15 @@ int main(int argc, char** argv) {
         po.bank_learning_rate = s.bank_lr;
         po.seed = s.seed;
         const lt::image_shape shape{1, s.resolution, s.resolution};
-        pretrained_trainer pre(pre_bank, enc_clf, lt::vae_mean_decoder(frozen), shape, po);
-        train_pretrained(pre, vanilla.steps_done(), s);
+        pretrained_trainer<lt::potential_bank> pre(pre_bank, enc_clf, lt::vae_mean_decoder(frozen), shape, po);
+        train_pretrained("pretrained_encoder_classifier", pre, vanilla.steps_done(), s);
+        // the paper's linear baseline under the same loop (L_J + L_k; Table 3's "linear")
+        auto pre_lin_bank = std::make_shared<lt::linear_bank>(d, lt::linear_bank_options{.potentials = K, .seed = s.seed});
+        auto lin_clf = std::make_shared<lt::encoder_pair_classifier<lt::linear_bank>>(pre_lin_bank, lt::vae_mean_encoder(frozen));
+        auto pl = po;
+        pl.loss = lt::flow_loss_options::baseline(po.loss);
+        pretrained_trainer<lt::linear_bank> pre_lin(pre_lin_bank, lin_clf, lt::vae_mean_decoder(frozen), shape, pl);
+        train_pretrained("pretrained_linear_encoder_classifier", pre_lin, vanilla.steps_done(), s);
 
         lt::traversal_vae_evaluation_options eo;
         eo.iwae_samples = s.iwae_samples;
@@ -271,13 +281,19 @@ int main(int argc, char** argv) {
         // the pretrained bank: the vanilla VAE's likelihood; Err along the potentials matched on training sequences
         const auto match_set = train.subset(at::arange(std::min(s.match_sequences, train.size()), at::kLong));
         const auto assignment = lt::match_potentials(frozen, pre.bank(), match_set, eo);
+        const auto lin_assignment = lt::match_potentials(frozen, pre_lin.bank(), match_set, eo);
         rows.push_back({"vanilla VAE + PF bank, encoder classifier", rows[0].scores});
         rows.back().scores.equivariance = lt::traversal_equivariance(frozen, pre.bank(), test, assignment, eo);
-        std::cout << "pretrained bank's potential per factor (matched on " << match_set.size() << " training sequences):";
-        for (std::size_t f = 0; f < assignment.potential.size(); ++f)
-            std::cout << ' ' << test.factor_names[f] << " → " << (assignment.direction[f] == lw::flow_direction::ascent ? "+" : "−")
-                      << assignment.potential[f];
-        std::cout << "\n";
+        rows.push_back({"vanilla VAE + linear bank, encoder classifier", rows[0].scores});
+        rows.back().scores.equivariance = lt::traversal_equivariance(frozen, pre_lin.bank(), test, lin_assignment, eo);
+        const auto describe = [&](const lt::factor_assignment& a) {
+            std::ostringstream o;
+            for (std::size_t f = 0; f < a.potential.size(); ++f)
+                o << (f ? ", " : "") << test.factor_names[f] << ' ' << (a.direction[f] == lw::flow_direction::ascent ? "+" : "−") << a.potential[f];
+            return o.str();
+        };
+        std::cout << "potential per factor (matched on " << match_set.size() << " training sequences): PF bank " << describe(assignment)
+                  << "; linear bank " << describe(lin_assignment) << "\n";
 
         // VP: each row's K directions on its own decoder; the vanilla VAE's reference is SeFa
         const std::int64_t vp_steps = s.vp_steps < 0 ? train.states() - 1 : s.vp_steps;
@@ -298,9 +314,10 @@ int main(int argc, char** argv) {
             {vanilla.model(), lt::direction_endpoint(sefa, pre_shift)},
             {pf.model(), lt::flow_endpoint(pf.bank(), vp_steps, s.vp_step)},
             {lin.model(), lt::flow_endpoint(lin.bank(), vp_steps, s.vp_step)},
-            {frozen, pre_end}};
+            {frozen, pre_end},
+            {frozen, lt::flow_endpoint(pre_lin.bank(), vp_steps, s.vp_step)}};
         const std::vector<std::string> vp_names = {"SeFa (top-K of fc.weight), shift matched", "its K potentials", "its K linear potentials",
-                                                   "the bank's K potentials"};
+                                                   "the bank's K potentials", "the bank's K linear potentials"};
         for (std::size_t r = 0; r < rows.size(); ++r) {
             rows[r].vp_directions = vp_names[r];
             rows[r].displacement = mean_displacement(vp_of[r].second, K, d, s.seed + 3);
@@ -344,17 +361,15 @@ int main(int argc, char** argv) {
         md << "\nELBO and IWAE: nats per image over the " << rows[0].scores.images << " held-out images (" << s.test_sequences
            << " sequences × " << test.states() << " states), ± standard error. Err: eq. 11, Σ_t ℓ₁ over pixels, t = 1 … "
            << test.states() - 1 << ", mean over the held-out sequences of that factor; ∇u = 0 is the paper's lower-bound baseline. "
-           << "The pretrained bank (" << (s.pretrained_steps < 0 ? s.steps : s.pretrained_steps) << " steps on the frozen vanilla VAE, "
-           << "the encoder as classifier) has the vanilla VAE's likelihood; its Err follows the potential and direction per factor "
-           << "matched on " << match_set.size() << " training sequences:";
-        for (std::size_t f = 0; f < assignment.potential.size(); ++f)
-            md << ' ' << test.factor_names[f] << " " << (assignment.direction[f] == lw::flow_direction::ascent ? "+" : "−") << assignment.potential[f];
-        md << ".\nVP: ";
+           << "The pretrained banks (" << (s.pretrained_steps < 0 ? s.steps : s.pretrained_steps) << " steps on the frozen vanilla VAE, "
+           << "the encoder as classifier; the linear one under L_J + L_k only) have the vanilla VAE's likelihood; their Err follows the "
+           << "potential and direction per factor matched on " << match_set.size() << " training sequences: PF bank "
+           << describe(assignment) << "; linear bank " << describe(lin_assignment) << ".\nVP: ";
         if (vo.runs < 1) md << "skipped (--vp-runs 0).";
         else
             md << vo.runs << " runs of " << vo.pairs << " pairs (" << std::llround(vo.train_fraction * double(vo.pairs)) << " to train), "
                << vo.epochs << " epochs, chance " << 100.0 / double(K) << " %; each row's directions on its own decoder ("
-               << "vanilla: SeFa's top " << K << " directions of fc.weight with the pretrained bank's displacement; the others: their "
+               << "vanilla: SeFa's top " << K << " directions of fc.weight with the pretrained PF bank's displacement; the others: their "
                << K << " potentials), z_T after " << vp_steps << " steps of ε = " << s.vp_step << " from z₀ ~ N(0, I); "
                << "‖z_T − z₀‖: the mean displacement.";
         md << "\n";
@@ -395,7 +410,8 @@ int main(int argc, char** argv) {
             grid.write((fs::path(s.out) / "grid.png").string());
         }
 #endif
-        std::cout << "wrote " << s.out << "/{vanilla,potential_flow,linear,pretrained_encoder_classifier}.{ckpt,csv}, results.md, results.csv"
+        std::cout << "wrote " << s.out << "/{vanilla,potential_flow,linear,pretrained_encoder_classifier,pretrained_linear_encoder_classifier}"
+                  << ".{ckpt,csv}, results.md, results.csv"
 #ifdef LATENTWALK_HAVE_PLOT
                   << ", grid.png"
 #endif
