@@ -49,14 +49,26 @@
 // both images, ζ = Enc(x), and scores every potential by how well its step explains the encoded change,
 //   logit_j = −‖(ζ_{a+1} − ζ_a) − ε∇u^j(ζ_a, a)‖² / τ      (τ = temperature, default 1),
 // so the cross-entropy L_k trains the bank through the frozen decoder and encoder: the flow's k is
-// inferred from the encoder, with no auxiliary network. (Our construction of the issue's wording; the
-// paper trains its pretrained VAEs with the auxiliary classifier of eq. 7.)
+// inferred from the encoder, with no auxiliary network. (Our construction: §5.1 says only "we use the VAE
+// encoder as the auxiliary classifier" for its pretrained VAEs (§5.3, Table 3), with the objective
+// L_u + L_f + L_J + L_k of eq. 10's underlined terms and the VAE frozen; it does not say how an encoder,
+// which outputs codes, yields K logits.) The frozen VAE enters as vae_mean_decoder (the generator, the
+// decoder's mean image) and vae_mean_encoder (μ_φ):
+//     lt::flow_trainer<lt::potential_bank, lt::encoder_pair_classifier<lt::potential_bank>> tr(
+//         bank, std::make_shared<lt::encoder_pair_classifier<lt::potential_bank>>(bank, lt::vae_mean_encoder(vae)),
+//         lt::vae_mean_decoder(vae), {1, 32, 32});               // z₀ ~ N(0, I), T = 10, flow_trainer's loop
+// Such a bank is unsupervised: its potential j need not move factor j, nor in the ascent direction.
+// match_potentials picks, per factor, a distinct potential and a direction (the one-to-one choice of least
+// total equivariance error on the sequences it is given, exact), and traversal_equivariance scores that
+// choice (factor_assignment); choose on training sequences and score on held-out ones. (Our choice: the
+// paper reports no equivariance error for pretrained VAEs; Table 5 is for VAEs trained with traversals.)
 //
 // Metrics (evaluate_traversal_vae): ELBO and IWAE_k (training::evaluate_vae, k = 64 by default) over
 // every image of every sequence; the equivariance error (eq. 11, flow_metrics.hpp's equivariance_error,
 // ℓ₁ over pixels summed over t = 1 … S−1, mean over sequences) per factor, of the flow from z₀ = μ_φ(x₀)
 // with the training step ε (the states are one training step apart) and of the paper's lower bound
-// ∇u = 0 (zero_path). The decoder's mean image is compared.
+// ∇u = 0 (zero_path); factor f follows potential f ascending, or a factor_assignment's choice. The
+// decoder's mean image is compared.
 //
 // | function / member            | cost per call                                                            |
 // |------------------------------|--------------------------------------------------------------------------|
@@ -64,6 +76,7 @@
 // |                              | S bank evaluations (with u_tt and Δu for L_f)                             |
 // | encoder_pair_classifier      | encoder on 2B images, K bank gradients                                    |
 // | evaluate_traversal_vae       | IWAE: k decoder passes per image; Err: S−1 decoder passes per sequence    |
+// | match_potentials             | 2K equivariance errors (S−1 decoder passes per sequence each), F·K·2^K    |
 //
 // Conventions: a traversal_set holds images [N, S, C, H, W] (float, in [0, 1]) and the factor of each
 // sequence [N] (int64, 0 … F−1, the potential index); the bank needs K ≥ F potentials (those above F
@@ -71,12 +84,16 @@
 // decoder. Checkpoint: VAE, bank, both Adam states, the step count and the std::mt19937_64 state of the
 // draws (k, t, the sequences, the ELBO's ε), one archive written atomically.
 // Errors: invalid_argument_error for an empty set, S < 2, factors outside 0 … K−1, a batch < 1, a negative
-// weight, a non-positive step or temperature, a t outside 0 … S−2; dimension_error for images that are not
+// weight, a non-positive step or temperature, a t outside 0 … S−2, an assignment of the wrong length or
+// naming a potential outside 0 … K−1, match_potentials with F > K or K > 20; dimension_error for images that are not
 // [N, S, C, H, W] of the model's geometry or a noise tensor of the wrong shape; model_loading_error for a
 // checkpoint of another shape or a corrupt one (the trainer is left as it was).
+#include <bit>
 #include <cmath>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
+#include <limits>
 #include <memory>
 #include <random>
 #include <sstream>
@@ -469,21 +486,30 @@ struct traversal_vae_scores {
     std::int64_t images = 0, k = 0;
 };
 
-/// The per-factor equivariance error of `bank`'s flows (or of ∇u = 0 when bank is null) on `set`.
-template <class Bank>
-std::vector<double> traversal_equivariance(models::vae& model, const Bank* bank, const traversal_set& set,
-                                           const traversal_vae_evaluation_options& o = {}) {
-    using latentwalk::detail::sentence;
-    constexpr const char* where = "torch::traversal_equivariance";
-    detail::check_traversal_images(where, set.images, model->decoder()->geometry());
+/// Which potential, and which way, stands for each factor (factor_assignment::identity: potential f,
+/// ascent, as the supervised traversal VAE trains them; match_potentials: the best one-to-one choice).
+struct factor_assignment {
+    std::vector<std::int64_t> potential;     ///< per factor f: the potential index
+    std::vector<flow_direction> direction;   ///< per factor f: ascent (z + ε∇u) or descent (z − ε∇u)
+    std::vector<double> error;               ///< per factor: the equivariance error the choice scored on the matching set
+
+    static factor_assignment identity(std::int64_t factors) {
+        factor_assignment a;
+        for (std::int64_t f = 0; f < factors; ++f) a.potential.push_back(f), a.direction.push_back(flow_direction::ascent);
+        return a;
+    }
+};
+
+namespace detail {
+
+/// The per-factor equivariance error of the decoder on `set` along path(k, z0 [b, d]) → [S, b, d].
+inline std::vector<double> equivariance_per_factor(models::vae& model, const traversal_set& set, const traversal_vae_evaluation_options& o,
+                                                   const std::function<at::Tensor(std::int64_t, const at::Tensor&)>& path) {
     const bool was_training = model->is_training();
     model->eval();
     at::NoGradGuard no_grad;
     const auto mparam = model->parameters().front();
-    const std::int64_t S = set.states(), F = set.factors();
-    if (bank != nullptr && F > bank->size())
-        throw invalid_argument_error(sentence(where, "the set has " + std::to_string(F) + " factors but the bank only " +
-                                                         std::to_string(bank->size()) + " potentials."));
+    const std::int64_t F = set.factors();
     std::vector<double> err(static_cast<std::size_t>(F), 0.0);
     const tensor_function decode = [&](const at::Tensor& z) { return model->decoder()->forward(z.to(mparam.options())); };
     const auto f = set.factor.to(at::kCPU, at::kLong);
@@ -495,15 +521,137 @@ std::vector<double> traversal_equivariance(models::vae& model, const Bank* bank,
             const auto part = idx.slice(0, s, std::min<std::int64_t>(idx.numel(), s + o.batch));
             const auto seq = set.images.index_select(0, part).to(mparam.device(), mparam.scalar_type());  // [b, S, C, H, W]
             const auto z0 = model->encode(seq.select(1, 0)).first;
-            at::Tensor path;
-            if (bank != nullptr) path = flow_path(*bank, k, z0.to(bank->parameters().front().options()), S - 1, o.step);
-            else path = zero_path(z0, S - 1);
-            total += equivariance_error(decode, path, seq.transpose(0, 1), o.norm) * static_cast<double>(part.numel());
+            total += equivariance_error(decode, path(k, z0), seq.transpose(0, 1), o.norm) * static_cast<double>(part.numel());
         }
         err[static_cast<std::size_t>(k)] = total / static_cast<double>(idx.numel());
     }
     if (was_training) model->train();
     return err;
+}
+
+/// The one-to-one choice of a column per row (F ≤ K ≤ 20) of least total cost, by dynamic programming
+/// over the subsets of used columns (exact; F·K·2^K work).
+inline std::vector<std::int64_t> min_cost_assignment(const std::vector<std::vector<double>>& cost, std::int64_t K) {
+    const auto F = static_cast<std::int64_t>(cost.size());
+    const std::size_t full = std::size_t{1} << K;
+    const double inf = std::numeric_limits<double>::infinity();
+    std::vector<double> best(full, inf);
+    std::vector<std::int64_t> choice(full, -1);
+    best[0] = 0.0;
+    for (std::size_t mask = 0; mask < full; ++mask) {
+        if (best[mask] == inf) continue;
+        const auto row = static_cast<std::int64_t>(std::popcount(mask));
+        if (row >= F) continue;
+        for (std::int64_t j = 0; j < K; ++j) {
+            if (mask & (std::size_t{1} << j)) continue;
+            const auto next = mask | (std::size_t{1} << j);
+            const double c = best[mask] + cost[static_cast<std::size_t>(row)][static_cast<std::size_t>(j)];
+            if (c < best[next]) best[next] = c, choice[next] = j;
+        }
+    }
+    std::size_t end = 0;
+    double least = inf;
+    for (std::size_t mask = 0; mask < full; ++mask)
+        if (std::popcount(mask) == static_cast<int>(F) && best[mask] < least) least = best[mask], end = mask;
+    std::vector<std::int64_t> out(static_cast<std::size_t>(F));
+    for (std::int64_t row = F - 1; row >= 0; --row) {
+        const auto j = choice[end];
+        out[static_cast<std::size_t>(row)] = j;
+        end &= ~(std::size_t{1} << j);
+    }
+    return out;
+}
+
+}  // namespace detail
+
+/// The per-factor equivariance error of `bank`'s flows on `set`, factor f along potential
+/// `assignment.potential[f]` in direction `assignment.direction[f]`.
+template <class Bank>
+std::vector<double> traversal_equivariance(models::vae& model, const Bank& bank, const traversal_set& set,
+                                           const factor_assignment& assignment, const traversal_vae_evaluation_options& o = {}) {
+    using latentwalk::detail::sentence;
+    constexpr const char* where = "torch::traversal_equivariance";
+    detail::check_traversal_images(where, set.images, model->decoder()->geometry());
+    const std::int64_t S = set.states(), F = set.factors();
+    if (F > bank.size())
+        throw invalid_argument_error(sentence(where, "the set has " + std::to_string(F) + " factors but the bank only " +
+                                                         std::to_string(bank.size()) + " potentials."));
+    if (static_cast<std::int64_t>(assignment.potential.size()) != F || static_cast<std::int64_t>(assignment.direction.size()) != F)
+        throw invalid_argument_error(sentence(where, "the assignment must name a potential and a direction for each of the " +
+                                                         std::to_string(F) + " factors."));
+    for (const auto j : assignment.potential)
+        if (j < 0 || j >= bank.size())
+            throw invalid_argument_error(sentence(where, "the assignment names potential " + std::to_string(j) + ", outside 0 … " +
+                                                             std::to_string(bank.size() - 1) + "."));
+    const auto bopts = bank.parameters().front().options();
+    return detail::equivariance_per_factor(model, set, o, [&](std::int64_t f, const at::Tensor& z0) {
+        const auto uf = static_cast<std::size_t>(f);
+        return flow_path(bank, assignment.potential[uf], z0.to(bopts), S - 1, o.step, assignment.direction[uf]);
+    });
+}
+
+/// The per-factor equivariance error of `bank`'s flows (or of ∇u = 0 when bank is null) on `set`:
+/// factor f along potential f, ascending (the supervised traversal VAE's correspondence).
+template <class Bank>
+std::vector<double> traversal_equivariance(models::vae& model, const Bank* bank, const traversal_set& set,
+                                           const traversal_vae_evaluation_options& o = {}) {
+    if (bank == nullptr) {
+        detail::check_traversal_images("torch::traversal_equivariance", set.images, model->decoder()->geometry());
+        const auto S = set.states();
+        return detail::equivariance_per_factor(model, set, o, [S](std::int64_t, const at::Tensor& z0) { return zero_path(z0, S - 1); });
+    }
+    return traversal_equivariance(model, *bank, set, factor_assignment::identity(set.factors()), o);
+}
+
+/// For a bank trained without supervision (the pretrained-VAE variant: its potential indices are not
+/// the data's factors), the one-to-one choice of a potential and a direction per factor that minimizes
+/// the total equivariance error on `set` (use sequences other than the ones it is then scored on):
+/// every (factor, potential, direction) is scored, 2·F·K flows, then the best distinct potentials by
+/// exact assignment (F ≤ K ≤ 20). invalid_argument_error for K > 20 or F > K.
+template <class Bank>
+factor_assignment match_potentials(models::vae& model, const Bank& bank, const traversal_set& set,
+                                   const traversal_vae_evaluation_options& o = {}) {
+    using latentwalk::detail::sentence;
+    constexpr const char* where = "torch::match_potentials";
+    detail::check_traversal_images(where, set.images, model->decoder()->geometry());
+    const std::int64_t F = set.factors(), K = bank.size();
+    if (F > K || K > 20)
+        throw invalid_argument_error(sentence(where, "it needs F ≤ K ≤ 20 (the set has " + std::to_string(F) +
+                                                         " factors, the bank " + std::to_string(K) + " potentials)."));
+    std::vector<std::vector<double>> cost(static_cast<std::size_t>(F), std::vector<double>(static_cast<std::size_t>(K)));
+    std::vector<std::vector<flow_direction>> way(static_cast<std::size_t>(F), std::vector<flow_direction>(static_cast<std::size_t>(K)));
+    for (std::int64_t j = 0; j < K; ++j) {
+        factor_assignment up, down;
+        for (std::int64_t f = 0; f < F; ++f) {
+            up.potential.push_back(j), up.direction.push_back(flow_direction::ascent);
+            down.potential.push_back(j), down.direction.push_back(flow_direction::descent);
+        }
+        const auto eu = traversal_equivariance(model, bank, set, up, o), ed = traversal_equivariance(model, bank, set, down, o);
+        for (std::size_t f = 0; f < static_cast<std::size_t>(F); ++f) {
+            const bool descend = ed[f] < eu[f];
+            cost[f][static_cast<std::size_t>(j)] = descend ? ed[f] : eu[f];
+            way[f][static_cast<std::size_t>(j)] = descend ? flow_direction::descent : flow_direction::ascent;
+        }
+    }
+    factor_assignment a;
+    a.potential = detail::min_cost_assignment(cost, K);
+    for (std::size_t f = 0; f < static_cast<std::size_t>(F); ++f) {
+        const auto j = static_cast<std::size_t>(a.potential[f]);
+        a.direction.push_back(way[f][j]);
+        a.error.push_back(cost[f][j]);
+    }
+    return a;
+}
+
+/// The decoder's mean image as a tensor_function z ↦ Dec(z) (codes cast to the model's dtype), e.g. the
+/// generator of a flow_trainer on a frozen VAE or of vp_score.
+inline tensor_function vae_mean_decoder(models::vae model) {
+    return [model](const at::Tensor& z) mutable { return model->decoder()->forward(z.to(model->parameters().front().options())); };
+}
+
+/// The encoder's posterior mean as a tensor_function x ↦ μ_φ(x) (encoder_pair_classifier's encoder).
+inline tensor_function vae_mean_encoder(models::vae model) {
+    return [model](const at::Tensor& x) mutable { return model->encode(x.to(model->parameters().front().options())).first; };
 }
 
 /// ELBO and IWAE over every image of `set`, the equivariance error per factor of the bank's flow (if
